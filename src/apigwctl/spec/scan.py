@@ -26,21 +26,24 @@ class DocScan:
     refs: tuple[tuple[Pointer, str], ...] = ()
     placeholders: tuple[tuple[Pointer, str], ...] = ()
     intrinsics: tuple[tuple[Pointer, str], ...] = ()
+    extensions: tuple[tuple[Pointer, str], ...] = ()
+    non_string_keys: tuple[tuple[Pointer, str], ...] = ()
     nodes: int = 0
     depth: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
 
     def within(self, base: Pointer) -> DocScan:
-        """The part of the scan under ``base`` (for bodies embedded in a template)."""
+        """The part of the scan under ``base``, with pointers relative to it."""
         if not base:
             return self
         n = len(base)
 
-        def keep(items: tuple[tuple[Pointer, str], ...]) -> tuple[tuple[Pointer, str], ...]:
-            return tuple((p, v) for p, v in items if p[:n] == base)
+        def rebase(items: tuple[tuple[Pointer, str], ...]) -> tuple[tuple[Pointer, str], ...]:
+            return tuple((p[n:], v) for p, v in items if p[:n] == base)
 
-        return DocScan(keep(self.refs), keep(self.placeholders), keep(self.intrinsics),
-                       self.nodes, self.depth)
+        return DocScan(rebase(self.refs), rebase(self.placeholders), rebase(self.intrinsics),
+                       rebase(self.extensions), rebase(self.non_string_keys), self.nodes,
+                       self.depth)
 
 
 def _is_intrinsic(node: Mapping[str, Any]) -> str | None:
@@ -57,6 +60,8 @@ def scan_document(data: Any, max_depth: int, max_nodes: int) -> DocScan:
     refs: list[tuple[Pointer, str]] = []
     placeholders: list[tuple[Pointer, str]] = []
     intrinsics: list[tuple[Pointer, str]] = []
+    extensions: list[tuple[Pointer, str]] = []
+    odd_keys: list[tuple[Pointer, str]] = []
     seen: set[int] = set()
     shared = False
     max_seen = 0
@@ -80,7 +85,7 @@ def scan_document(data: Any, max_depth: int, max_nodes: int) -> DocScan:
             continue
         seen.add(id(node))
         if isinstance(node, dict):
-            _collect_dict(node, ptr, refs, intrinsics, stack)
+            _collect_dict(node, ptr, (refs, intrinsics, extensions, odd_keys), stack)
         else:
             stack.extend((v, (*ptr, i)) for i, v in enumerate(node))
     nodes = expanded_size(data, max_nodes) if shared else len(seen)
@@ -89,12 +94,18 @@ def scan_document(data: Any, max_depth: int, max_nodes: int) -> DocScan:
             "E0004", f"YAML aliases expand the document to more than {max_nodes:,} nodes "
             "(an alias bomb, or an alias that contains itself)", (),
             "remove the anchors/aliases that multiply each other")
-    return DocScan(tuple(refs), tuple(placeholders), tuple(intrinsics), nodes, max_seen)
+    return DocScan(tuple(refs), tuple(placeholders), tuple(intrinsics), tuple(extensions),
+                   tuple(odd_keys), nodes, max_seen)
 
 
-def _collect_dict(node: dict[Any, Any], ptr: Pointer, refs: list[tuple[Pointer, str]],
-                  intrinsics: list[tuple[Pointer, str]],
+_Site = list[tuple[Pointer, str]]
+_Sites = tuple[_Site, _Site, _Site, _Site]
+EXT_PREFIX = "x-amazon-apigateway-"
+
+
+def _collect_dict(node: dict[Any, Any], ptr: Pointer, sites: _Sites,
                   stack: list[tuple[Any, Pointer]]) -> None:
+    refs, intrinsics, extensions, odd_keys = sites
     ref = node.get("$ref")
     if isinstance(ref, str):
         refs.append((ptr, ref))
@@ -102,7 +113,12 @@ def _collect_dict(node: dict[Any, Any], ptr: Pointer, refs: list[tuple[Pointer, 
     if fn is not None:
         intrinsics.append((ptr, fn))
         return  # its arguments are CloudFormation's business, not OpenAPI's
-    stack.extend((v, (*ptr, k)) for k, v in node.items())
+    for k, v in node.items():
+        if not isinstance(k, str):
+            odd_keys.append(((*ptr, k), type(k).__name__))
+        elif k.startswith(EXT_PREFIX):
+            extensions.append(((*ptr, k), k))
+        stack.append((v, (*ptr, k)))
 
 
 def expanded_size(root: Any, cap: int) -> int:
