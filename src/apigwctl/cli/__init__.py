@@ -1,2 +1,6 @@
-def main() -> None:
-    raise SystemExit(0)
+"""Command-line interface: the click group lives in ``app``, one module per command family."""
+
+from apigwctl.cli import validate as _validate  # noqa: F401  (registers commands)
+from apigwctl.cli.app import cli, main
+
+__all__ = ["cli", "main"]

@@ -137,6 +137,30 @@ def place(diagnostics: Iterable[Diagnostic], sources: Iterable[SourceFile]) -> l
     return [d.located(*where[id(d)]) if id(d) in where else d for d in diags]
 
 
+_UNEXPECTED = re.compile(r"^Additional properties are not allowed \('(?P<key>[^']+)' was unexpected\)$")
+
+
+def _refine(d: Diagnostic) -> Diagnostic:
+    """Point "unexpected property" findings at the property itself."""
+    m = _UNEXPECTED.match(d.message)
+    if m and d.line == 0:
+        return replace(d, pointer=(*d.pointer, m["key"]))
+    return d
+
+
+def _documented(d: Diagnostic) -> Diagnostic:
+    """Loader findings get their rule's link (and hint, if they have none) from the registry."""
+    if d.doc_url is not None:
+        return d
+    from apigwctl.spec.rules import REGISTRY, all_rules
+
+    all_rules()
+    rule = REGISTRY.get(d.rule)
+    if rule is None:
+        return d
+    return replace(d, doc_url=rule.doc_url, hint=d.hint or rule.hint)
+
+
 def _unique_sorted(diags: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     seen: dict[tuple[Any, ...], Diagnostic] = {}
     for d in diags:
@@ -154,7 +178,7 @@ def validate_loaded(loaded: LoadResult, kind: ApiKind | None = None,
         kinds.append(doc_kind)
         diags.extend(check_document(doc, doc_kind, loaded.externals, rules))
         uses.extend(stage_variable_uses(doc))
-    placed = place(diags, loaded.sources)
+    placed = place([_documented(_refine(d)) for d in diags], loaded.sources)
     placed_uses = _place_uses(uses, loaded.sources)
     return FileReport(loaded.path, _unique_sorted(placed), tuple(kinds), tuple(placed_uses))
 

@@ -1,0 +1,90 @@
+"""The click group, global options, and the one place exceptions become exit codes.
+
+Usage errors exit 64 (click's own 2 is reserved for "changes present"); an
+:class:`ApigwctlError` prints what / where / hint and exits with its code; anything else is
+an internal error, shown with a traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass
+
+import click
+from rich.text import Text
+
+from apigwctl import __version__
+from apigwctl.errors import ApigwctlError
+from apigwctl.exitcodes import ExitCode
+from apigwctl.render.console import make_console
+
+
+@dataclass(frozen=True)
+class Globals:
+    debug: bool
+    no_color: bool
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="apigwctl",
+                      message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("--no-color", is_flag=True, help="Plain output (also: NO_COLOR, or not a TTY).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
+    """Validate, plan and apply AWS API Gateway APIs from OpenAPI."""
+    ctx.obj = Globals(debug=debug, no_color=no_color)
+
+
+def globals_of(ctx: click.Context) -> Globals:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Globals) else Globals(debug=False, no_color=False)
+
+
+def _report_error(err: ApigwctlError, no_color: bool) -> None:
+    console = make_console(no_color, sys.stderr)
+    msg = Text("error: ", style="bold red")
+    msg.append(err.what)
+    console.print(msg)
+    if err.where:
+        console.print(Text(f"  at {err.where}"))
+    if err.hint:
+        console.print(Text(f"  hint: {err.hint}", style="dim"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the CLI and exit with a code from :class:`ExitCode`."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    no_color = "--no-color" in args
+    try:
+        code = cli.main(args=args, prog_name="apigwctl", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        code = ExitCode.ERROR
+    except click.UsageError as exc:
+        exc.show()
+        code = ExitCode.USAGE
+    except click.ClickException as exc:
+        exc.show()
+        code = ExitCode.ERROR
+    except ApigwctlError as exc:
+        if debug:
+            traceback.print_exc()
+        _report_error(exc, no_color)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        code = 130
+    except Exception as exc:  # the last resort: never a bare traceback for users
+        if debug:
+            traceback.print_exc()
+        _report_error(ApigwctlError(
+            f"internal error: {type(exc).__name__}: {exc}",
+            hint="this is a bug in apigwctl; re-run with --debug and report the traceback"),
+            no_color)
+        code = ExitCode.ERROR
+    sys.exit(int(code or 0))
