@@ -44,7 +44,7 @@ def pointer_str(pointer: Pointer) -> str:
     return "".join("/" + escape_token(t) for t in pointer)
 
 
-def parse_pointer(text: str) -> Pointer:
+def parse_pointer(text: str) -> tuple[str, ...]:
     """Inverse of :func:`pointer_str` (tokens stay strings)."""
     if text in ("", "#"):
         return ()

@@ -38,7 +38,8 @@ def _corpus() -> Path | None:
 CORPUS = _corpus()
 if CORPUS is None and os.environ.get("CI"):
     raise RuntimeError("the shared corpus must be beside the repository in CI (../shared/corpus)")
-pytestmark = pytest.mark.skipif(CORPUS is None, reason="shared corpus not found; set APIGWCTL_CORPUS")
+pytestmark = pytest.mark.skipif(CORPUS is None,
+                                reason="shared corpus not found; set APIGWCTL_CORPUS")
 
 
 def _manifest() -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""Findings as JSON: a list of objects with rule, severity, file, pointer, line, col, message, hint."""
+"""Findings as JSON: a list of objects (rule, severity, file, pointer, line, col, message, hint)."""
 
 from __future__ import annotations
 

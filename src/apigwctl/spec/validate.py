@@ -24,7 +24,7 @@ from apigwctl.spec.loader import (
     SpecDocument,
     load_spec,
 )
-from apigwctl.spec.rules import all_rules
+from apigwctl.spec.rules import REGISTRY, all_rules, get_rule
 from apigwctl.spec.rules.base import Rule, RuleContext
 from apigwctl.spec.structure import structural_errors
 
@@ -93,8 +93,6 @@ def check_document(doc: SpecDocument, kind: ApiKind,
                    externals: Mapping[str, ExternalFile] | None = None,
                    rules: Sequence[type[Rule]] | None = None) -> list[Diagnostic]:
     """Unplaced findings for one document: structure first, then every applicable rule."""
-    from apigwctl.spec.rules import get_rule
-
     out: list[Diagnostic] = []
     intrinsic_roots = [p for p, _ in doc.scan.intrinsics]
     structure = get_rule(STRUCTURE_RULE)
@@ -137,7 +135,8 @@ def place(diagnostics: Iterable[Diagnostic], sources: Iterable[SourceFile]) -> l
     return [d.located(*where[id(d)]) if id(d) in where else d for d in diags]
 
 
-_UNEXPECTED = re.compile(r"^Additional properties are not allowed \('(?P<key>[^']+)' was unexpected\)$")
+_UNEXPECTED = re.compile(
+    r"^Additional properties are not allowed \('(?P<key>[^']+)' was unexpected\)$")
 
 
 def _refine(d: Diagnostic) -> Diagnostic:
@@ -152,8 +151,6 @@ def _documented(d: Diagnostic) -> Diagnostic:
     """Loader findings get their rule's link (and hint, if they have none) from the registry."""
     if d.doc_url is not None:
         return d
-    from apigwctl.spec.rules import REGISTRY, all_rules
-
     all_rules()
     rule = REGISTRY.get(d.rule)
     if rule is None:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import cache
 
 from apigwctl.spec.rules.base import REGISTRY, Rule
 
-_LOADED = False
+__all__ = ["REGISTRY", "Rule", "all_rules", "get_rule"]
 
 
+@cache
 def _load_all() -> None:
-    global _LOADED
-    if _LOADED:
-        return
     for mod in pkgutil.iter_modules(__path__):
         if mod.name != "base":
             importlib.import_module(f"{__name__}.{mod.name}")
-    _LOADED = True
 
 
 def all_rules() -> list[type[Rule]]:

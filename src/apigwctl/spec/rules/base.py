@@ -128,8 +128,8 @@ class RuleContext:
         out: list[Operation] = []
         if not isinstance(paths, Mapping):
             return ()
-        for path, item in paths.items():
-            item = self.deref(item)
+        for path, raw_item in paths.items():
+            item = self.deref(raw_item)
             if not isinstance(item, Mapping):
                 continue
             for key, op in item.items():
@@ -164,8 +164,8 @@ class RuleContext:
         if not isinstance(raw, Mapping):
             return {}
         out = {}
-        for name, scheme in raw.items():
-            scheme = self.deref(scheme)
+        for name, raw_scheme in raw.items():
+            scheme = self.deref(raw_scheme)
             if isinstance(scheme, Mapping):
                 out[str(name)] = ((*base, name), scheme)
         return out
