@@ -158,6 +158,27 @@ def _documented(d: Diagnostic) -> Diagnostic:
     return replace(d, doc_url=rule.doc_url, hint=d.hint or rule.hint)
 
 
+def _related(a: Pointer, b: Pointer) -> bool:
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def drop_superseded(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Remove E0100 findings that a more precise rule reports at the same place."""
+    all_rules()
+    claims = [(d, [re.compile(rx) for rx in REGISTRY[d.rule].supersedes])
+              for d in diags if d.rule in REGISTRY and REGISTRY[d.rule].supersedes]
+    if not claims:
+        return list(diags)
+
+    def superseded(d: Diagnostic) -> bool:
+        return d.rule == STRUCTURE_RULE and any(
+            c.file == d.file and _related(c.pointer, d.pointer)
+            and any(rx.search(d.message) for rx in rxs) for c, rxs in claims)
+
+    return [d for d in diags if not superseded(d)]
+
+
 def _unique_sorted(diags: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     seen: dict[tuple[Any, ...], Diagnostic] = {}
     for d in diags:
@@ -175,7 +196,8 @@ def validate_loaded(loaded: LoadResult, kind: ApiKind | None = None,
         kinds.append(doc_kind)
         diags.extend(check_document(doc, doc_kind, loaded.externals, rules))
         uses.extend(stage_variable_uses(doc))
-    placed = place([_documented(_refine(d)) for d in diags], loaded.sources)
+    kept = drop_superseded([_documented(_refine(d)) for d in diags])
+    placed = place(kept, loaded.sources)
     placed_uses = _place_uses(uses, loaded.sources)
     return FileReport(loaded.path, _unique_sorted(placed), tuple(kinds), tuple(placed_uses))
 

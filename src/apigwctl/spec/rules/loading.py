@@ -92,6 +92,7 @@ class UnsupportedVersion(Rule):
 class UnquotedVersion(_LoaderRule):
     id = "W0021"
     description = "The version field is a YAML number (`swagger: 2.0`), not a string."
+    supersedes = (r'^\d+(\.\d+)* is not of type "string"$', r"^\d+(\.\d+)* is not one of ")
 
 
 @register
