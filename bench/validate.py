@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -45,6 +46,12 @@ LARGE_CORPUS = (
 TIME = Path("/usr/bin/time")
 # Versions behind the published peer figures (/work/shared/bench/README.md).
 PINNED = {"osv": "0.9.0", "spectral": "6.16.3", "redocly": "2.77.0"}
+# The published peer figures (same README): (tool, operations) -> (median wall s, peak MB).
+PUBLISHED = {
+    ("osv", 100): (0.40, 50), ("spectral", 100): (0.71, 132), ("redocly", 100): (0.33, 92),
+    ("osv", 1000): (1.85, 84), ("spectral", 1000): (1.45, 201), ("redocly", 1000): (0.61, 153),
+    ("osv", 5000): (10.9, 251), ("spectral", 5000): (5.9, 541), ("redocly", 5000): (1.51, 363),
+}
 # Settings lint_env.sh uses so the Node peers neither phone home nor print banners.
 NODE_ENV = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true",
             "NO_UPDATE_NOTIFIER": "1"}
@@ -177,6 +184,17 @@ def capture(argv: Sequence[str], env: dict[str, str] | None = None,
     return p.returncode, p.stdout, p.stderr
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU used by the whole machine, CPU used by this process and its children): their
+    difference over the run is the other work that shared the machine with the timings."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    machine = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    ours = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return machine, ours
+
+
 # ---------------------------------------------------------------- specs
 
 
@@ -241,17 +259,23 @@ def parse_findings(text: str) -> list[dict[str, Any]]:
     return data
 
 
-def apigwctl_tools(explicit: str | None, probe: Path, notes: list[str]) -> list[Tool]:
-    exe = find_apigwctl(explicit)
-    python = exe.parent / "python" if exe and (exe.parent / "python").exists() \
-        else Path(sys.executable)
+def apigwctl_python(exe: Path | None) -> Path:
+    """The interpreter apigwctl runs on (its venv's), for the shim and for asking it things."""
+    if exe is not None and (exe.parent / "python").exists():
+        return exe.parent / "python"
+    return Path(sys.executable)
+
+
+def apigwctl_tools(exe: Path | None, probe: Path, notes: list[str]) -> list[Tool]:
+    python = apigwctl_python(exe)
     argv: tuple[str, ...] = (str(python), "-c", SHIM, "{file}")
+    mode = "library shim"
     if exe is not None:
         cli = (str(exe), "validate", "{file}", "--format", "json")
         _, out, _ = capture([str(exe), "validate", str(probe), "--format", "json"])
         try:
             parse_findings(out)
-            argv = cli
+            argv, mode = cli, "CLI"
         except ValueError:
             notes.append(f"`{exe} validate --format json` gave no JSON findings yet: apigwctl "
                          "was timed through a `python -c` shim around "
@@ -259,7 +283,7 @@ def apigwctl_tools(explicit: str | None, probe: Path, notes: list[str]) -> list[
     else:
         notes.append("apigwctl executable not found: timed through the library shim")
     version = capture([str(python), "-c", "import apigwctl; print(apigwctl.__version__)"])[1]
-    version = f"{version.strip()} ({git_describe()})"
+    version = f"{version.strip()} ({git_describe()}, {mode})"
     cold = base_env() | {"APIGWCTL_NO_CACHE": "1"}
     return [Tool("apigwctl-cold", "apigwctl cold", argv, cold, False, version),
             Tool("apigwctl-warm", "apigwctl warm", argv, base_env(), False, version)]
@@ -274,9 +298,15 @@ def git_describe() -> str:
 
 
 def tool_version(argv: Sequence[str]) -> str:
+    """The version a tool prints; a line of its own wins over banners (Redocly names the
+    Node version in a deprecation box on stderr)."""
     _, out, err = capture([*argv, "--version"], base_env())
-    found = re.findall(r"\d+\.\d+\.\d+\S*", out + err)
-    return found[-1] if found else "unknown"
+    for text in (out, err):
+        found = re.search(r"^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$", text, re.M)
+        if found:
+            return found[1]
+    found = re.search(r"\d+\.\d+\.\d+", out + err)
+    return found[0] if found else "unknown"
 
 
 def ensure_node_peers(notes: list[str]) -> dict[str, Path]:
@@ -333,3 +363,351 @@ def peer_tools(notes: list[str]) -> list[Tool]:
             notes.append(f"{t.label} is {t.version}, the published figures used "
                          f"{PINNED[t.key]}")
     return tools
+
+
+# ---------------------------------------------------------------- no finding lost
+
+
+@dataclass(frozen=True)
+class Counts:
+    e0100: int  # apigwctl structural findings (openapi-spec-validator's errors, placed)
+    taken_over: int  # findings of rules that replace a matching E0100 (Rule.supersedes)
+    errors: int  # apigwctl ERROR findings from every rule
+
+
+@dataclass(frozen=True)
+class FindingCheck:
+    spec: str
+    osv: int | None  # errors openapi-spec-validator reports; None = no count (crash, parse)
+    ours: Counts | None  # None = apigwctl gave no JSON
+
+    @property
+    def lost(self) -> int | None:
+        if self.osv is None or self.ours is None:
+            return None
+        return max(0, self.osv - self.ours.e0100 - self.ours.taken_over)
+
+
+def osv_error_count(text: str) -> int | None:
+    found = re.search(r"(\d+) validation errors? found", text)
+    if found:
+        return int(found[1])
+    return 0 if re.search(r": OK\s*$", text, re.M) else None
+
+
+def superseding_rules(python: str) -> frozenset[str]:
+    """Ids of apigwctl rules that report some osv errors more precisely, in place of E0100
+    (validate.drop_superseded); their findings count as osv errors kept."""
+    code = ("from apigwctl.spec.rules import all_rules\n"
+            "print(' '.join(r.id for r in all_rules() if getattr(r, 'supersedes', ())))")
+    rc, out, _ = capture([python, "-c", code])
+    return frozenset(out.split()) if rc == 0 else frozenset()
+
+
+def apigwctl_counts(stdout: str, superseding: frozenset[str]) -> Counts | None:
+    try:
+        findings = parse_findings(stdout)
+    except ValueError:
+        return None
+    rules = [str(f.get("rule")) for f in findings]
+    return Counts(rules.count(STRUCTURE_RULE), sum(r in superseding for r in rules),
+                  sum(str(f.get("severity", "")).upper() == "ERROR" for f in findings))
+
+
+class Checker:
+    """Counts osv errors and apigwctl findings for a spec, reusing the warm-up outputs of
+    the timed runs and running a tool once, untimed, where there are none."""
+
+    def __init__(self, tools: dict[str, Tool], results: dict[tuple[str, str], Measurement],
+                 superseding: frozenset[str]) -> None:
+        self.tools, self.results, self.superseding = tools, results, superseding
+
+    def output(self, key: str, name: str, path: Path) -> str | None:
+        m = self.results.get((key, name))
+        if m is not None:
+            return m.stdout + "\n" + m.stderr if key == "osv" else m.stdout
+        tool = self.tools.get(key)
+        if tool is None:
+            return None
+        _, out, err = capture(tool.command(path), tool.env)
+        return out + "\n" + err if key == "osv" else out
+
+    def check(self, name: str, path: Path) -> FindingCheck:
+        osv = self.output("osv", name, path)
+        ours = self.output("apigwctl-cold", name, path)
+        return FindingCheck(name, osv_error_count(osv) if osv is not None else None,
+                            apigwctl_counts(ours, self.superseding) if ours else None)
+
+
+def check_corpus(checker: Checker, rows: list[dict[str, str]]) -> list[FindingCheck]:
+    """Every other corpus file, one untimed run of each tool."""
+    return [checker.check(row["file"], CORPUS / row["file"]) for row in rows
+            if row["file"] not in LARGE_CORPUS and (CORPUS / row["file"]).exists()]
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass
+class Run:
+    specs: list[Spec]
+    tools: list[Tool]
+    results: dict[tuple[str, str], Measurement]
+    checks: list[FindingCheck]
+    corpus: list[FindingCheck]
+    runs: int
+    notes: list[str]
+    load: tuple[float, float]
+    started: str
+    elapsed: float  # wall seconds of the timing phase
+    other_cpu: float  # CPU seconds used by other processes during it
+
+
+def cell(m: Measurement | None) -> str:
+    if m is None:
+        return "—"
+    if m.error or m.wall is None:
+        return m.error or "no runs"
+    rss = f"{m.rss_mb:.0f} MB" if m.rss_mb is not None else "n/a"
+    wall = f"{m.wall:.3f}" if m.wall < 0.1 else f"{m.wall:.2f}"
+    odd = f" (exit {','.join(map(str, m.odd_exits))})" if m.odd_exits else ""
+    return f"{wall} s / {rss}{odd}"
+
+
+def size_text(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+
+
+def timing_table(run: Run) -> list[str]:
+    head = ["spec", "operations", "size", *(t.label for t in run.tools)]
+    lines = [row(head), row(["---"] * len(head))]
+    for s in run.specs:
+        ops = f"{s.ops:,}" if s.ops else "?"
+        cells = [cell(run.results.get((t.key, s.name))) for t in run.tools]
+        lines.append(row([f"`{s.name}`", ops, size_text(s.path), *cells]))
+    return lines
+
+
+def row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def ratio(ours: float | None, theirs: float | None, limit: float) -> str:
+    if ours is None or not theirs:
+        return "n/a"
+    r = ours / theirs
+    return f"{r:.2f}x {'PASS' if r <= limit else 'FAIL'}"
+
+
+def target_table(run: Run) -> list[str]:
+    gen = [s for s in run.specs if s.name.startswith("gen") and s.peers]
+    if not gen:
+        return []
+    spec = max(gen, key=lambda s: s.ops or 0)
+    res = run.results
+    osv, redocly = res.get(("osv", spec.name)), res.get(("redocly", spec.name))
+    lines = [f"Targets on `{spec.name}` ({spec.ops:,} operations):", "",
+             row(["target", "apigwctl cold", "apigwctl warm"]), row(["---"] * 3)]
+    targets: list[tuple[str, Callable[[Measurement], float | None], Measurement | None,
+                        float]] = [
+        ("wall ≤ 1.0x Redocly", lambda m: m.wall, redocly, 1.0),
+        ("wall ≤ 0.15x openapi-spec-validator", lambda m: m.wall, osv, 0.15),
+        ("peak RSS ≤ Redocly", lambda m: m.rss_mb, redocly, 1.0),
+    ]
+    for label, get, peer, limit in targets:
+        cells = []
+        for key in ("apigwctl-cold", "apigwctl-warm"):
+            ours = res.get((key, spec.name))
+            cells.append(ratio(get(ours) if ours else None, get(peer) if peer else None, limit))
+        lines.append(row([label, *cells]))
+    return lines
+
+
+def published_table(run: Run) -> list[str]:
+    """This machine's peer figures next to the published ones, to judge comparability."""
+    peers = [t for t in run.tools if any(key == t.key for key, _ in PUBLISHED)]
+    gen = [s for s in run.specs if s.peers and any((t.key, s.ops) in PUBLISHED for t in peers)]
+    if not peers or not gen:
+        return []
+    lines = ["Peers here vs the published figures (measured / published, wall and RSS):", "",
+             row(["spec", *(t.label for t in peers)]), row(["---"] * (len(peers) + 1))]
+    for s in gen:
+        cells = []
+        for t in peers:
+            m, pub = run.results.get((t.key, s.name)), PUBLISHED.get((t.key, s.ops or 0))
+            if m is None or m.wall is None or pub is None:
+                cells.append("n/a")
+                continue
+            rss = f"{m.rss_mb / pub[1]:.2f}x" if m.rss_mb is not None else "n/a"
+            cells.append(f"{m.wall / pub[0]:.2f}x / {rss}")
+        lines.append(row([f"`{s.name}`", *cells]))
+    return [*lines, ""]
+
+
+def findings_table(checks: list[FindingCheck], only_interesting: bool) -> list[str]:
+    lines = [row(["spec", "osv errors", "apigwctl E0100 (+ taken over)",
+                  "apigwctl ERROR (all rules)", "lost"]), row(["---"] * 5)]
+    for c in checks:
+        if only_interesting and not (c.osv or c.lost or c.ours is None):
+            continue
+        lost = "n/a" if c.lost is None else ("none" if c.lost == 0 else f"**{c.lost}**")
+        e0100 = errors = "n/a"
+        if c.ours is not None:
+            more = f" (+{c.ours.taken_over})" if c.ours.taken_over else ""
+            e0100, errors = f"{c.ours.e0100}{more}", str(c.ours.errors)
+        osv = "n/a" if c.osv is None else str(c.osv)
+        lines.append(row([f"`{c.spec}`", osv, e0100, errors, lost]))
+    return lines
+
+
+def corpus_summary(checks: list[FindingCheck]) -> list[str]:
+    if not checks:
+        return []
+    counted = [c for c in checks if c.osv is not None]
+    with_errors = [c for c in counted if c.osv]
+    lost = [c for c in checks if c.lost]
+    return ["", f"Every other corpus file ({len(checks)}; untimed): openapi-spec-validator "
+            f"gave an error count for {len(counted)} (the rest it could not load, e.g. "
+            f"CloudFormation tags), {len(with_errors)} of them with errors; apigwctl lost "
+            f"findings on {len(lost)}. Files with osv errors, a loss, or no apigwctl JSON:",
+            "", *findings_table(checks, only_interesting=True)]
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    info = Path("/proc/cpuinfo")
+    if info.exists():
+        found = re.search(r"^model name\s*:\s*(.+)$", info.read_text(), re.M)
+        cpu = found[1] if found else cpu
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    node = capture(["node", "--version"])[1].strip() or "not found"
+    return [f"- machine: {len(os.sched_getaffinity(0))} CPUs (nproc), {cpu}, {mem:.0f} GiB "
+            f"RAM, {platform.system()} {platform.release()}",
+            f"- Python {platform.python_version()} ({sys.executable}), Node {node}"]
+
+
+def render(run: Run) -> str:
+    versions = ", ".join(f"{t.label.removesuffix(' cold')} {t.version}" for t in run.tools
+                         if t.key != "apigwctl-warm")
+    lines = [
+        f"Measured {run.started} by `bench/validate.py --runs {run.runs}`.", "",
+        *machine(),
+        f"- tools: {versions}",
+        f"- other work on the machine during the timings: {run.other_cpu:.0f} CPU s in "
+        f"{run.elapsed:.0f} s ({run.other_cpu / max(run.elapsed, 1e-9):.0%} of one CPU); "
+        f"1-minute load average {run.load[0]:.2f} before, {run.load[1]:.2f} after",
+        "", "Median wall clock of the timed runs / peak RSS (max over the timed runs):", "",
+        *timing_table(run), "", *target_table(run), "", *published_table(run),
+        "No finding lost (openapi-spec-validator errors vs apigwctl E0100 findings):", "",
+        *findings_table(run.checks, only_interesting=False), *corpus_summary(run.corpus),
+    ]
+    if run.notes:
+        lines += ["", "Notes:", *(f"- {n}" for n in run.notes)]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(path: Path, body: str) -> None:
+    block = f"{BEGIN}\n{body}{END}\n"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def dump(run: Run, path: Path) -> None:
+    data = {
+        "started": run.started, "runs": run.runs, "notes": run.notes, "load": run.load,
+        "elapsed_s": run.elapsed, "other_cpu_s": run.other_cpu,
+        "tools": [{"key": t.key, "version": t.version, "argv": list(t.argv)} for t in run.tools],
+        "measurements": [{"tool": m.tool, "spec": m.spec, "error": m.error,
+                          "median_wall_s": m.wall, "peak_rss_mb": m.rss_mb,
+                          "samples": [asdict(s) for s in m.samples]}
+                         for m in run.results.values()],
+        "findings": [asdict(c) for c in run.checks + run.corpus],
+    }
+    path.write_text(json.dumps(data, indent=1))
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--runs", type=int, help="timed runs per tool and spec (default 5; "
+                   "--quick: 1)")
+    p.add_argument("--sizes", help="operations per generated spec (default 100,1000,5000; "
+                   "--quick: 100,1000)")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke test: fewer runs and sizes, no corpus; writes "
+                   "bench/out/benchmarks-quick.md instead of docs/benchmarks.md")
+    p.add_argument("--tools", help="comma-separated subset of "
+                   "apigwctl-cold,apigwctl-warm,osv,spectral,redocly")
+    p.add_argument("--output", type=Path, help="Markdown file to update")
+    p.add_argument("--apigwctl", help="apigwctl executable (default: next to this Python)")
+    p.add_argument("--timeout", type=float, default=900, help="seconds per process")
+    args = p.parse_args(argv)
+    args.runs = args.runs or (1 if args.quick else 5)
+    sizes = args.sizes or ("100,1000" if args.quick else "100,1000,5000")
+    args.sizes = [int(s) for s in sizes.split(",") if s.strip()]
+    args.output = args.output or (OUT / "benchmarks-quick.md" if args.quick else DOC)
+    return args
+
+
+def measure_all(tools: list[Tool], specs: list[Spec], runs: int,
+                timeout: float) -> dict[tuple[str, str], Measurement]:
+    results = {}
+    for spec in specs:
+        for tool in tools:
+            if tool.peer and not spec.peers:
+                continue
+            print(f"{spec.name:28s} {tool.key:14s} ...", end="", file=sys.stderr, flush=True)
+            m = measure(tool, spec, runs, timeout)
+            results[(tool.key, spec.name)] = m
+            print(f" {cell(m)}", file=sys.stderr)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    if args.runs < 5:
+        notes.append(f"only {args.runs} timed run(s) per cell: a smoke test, not the "
+                     "documented method (median of >= 5)")
+    if not TIME.exists():
+        notes.append(f"{TIME} not found: peak RSS not measured")
+    load0 = os.getloadavg()[0]
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    specs = generate(args.sizes)
+    rows = manifest()
+    specs += [] if args.quick else corpus_specs(rows, notes)
+    exe = find_apigwctl(args.apigwctl)
+    tools = apigwctl_tools(exe, specs[0].path, notes) + peer_tools(notes)
+    if args.tools:
+        tools = [t for t in tools if t.key in args.tools.split(",")]
+    cpu0, clock0 = cpu_seconds(), time.perf_counter()
+    results = measure_all(tools, specs, args.runs, args.timeout)
+    cpu1, elapsed = cpu_seconds(), time.perf_counter() - clock0
+    other_cpu = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]))
+    load1 = os.getloadavg()[0]
+    checker = Checker({t.key: t for t in tools}, results,
+                      superseding_rules(str(apigwctl_python(exe))))
+    checks = [checker.check(s.name, s.path) for s in specs]
+    corpus = [] if args.quick or not {"osv", "apigwctl-cold"} <= checker.tools.keys() \
+        else check_corpus(checker, rows)
+    run = Run(specs, tools, results, checks, corpus, args.runs, notes, (load0, load1),
+              started, elapsed, other_cpu)
+    body = render(run)
+    print(body)
+    write_doc(args.output, body)
+    dump(run, OUT / "validate-results.json")
+    lost = [c for c in run.checks + run.corpus if c.lost]
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
