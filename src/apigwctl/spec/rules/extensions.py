@@ -670,6 +670,12 @@ class UnknownExtensionField(Rule):
                         continue
                     key = str(path[-1])
                     yield Finding(pointer, f"`{label(name, path[:-1])}` has no field `{key}`; "
-                                  "API Gateway ignores it",
-                                  _did_you_mean(key, known)
-                                  or f"remove it; the fields read here are {_one_of(known)}")
+                                  "API Gateway ignores it", _field_hint(key, known))
+
+
+def _field_hint(key: str, known: list[str]) -> str:
+    templates = [k for k in known if k.endswith("Templates")]
+    if "/" in key and templates:
+        return f"a template keyed by a media type belongs under `{templates[0]}`"
+    return (_did_you_mean(key, known)
+            or f"remove it; the fields read here are {_one_of(known)}")

@@ -125,6 +125,8 @@ class OperationWithoutResponses(Rule):
     description = "An operation declares no responses (API Gateway accepts it)."
     doc_url = DOCS + "api-gateway-import-api.html"
     hint = "declare at least the success response, e.g. responses: {\"200\": {description: OK}}"
+    supersedes = (r'^"responses" is a required property$', r"^\{\} has less than 1 property$",
+                  r"^\{\} is not allowed here$")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for op in ctx.operations:
@@ -142,6 +144,7 @@ class DuplicateOperationId(Rule):
     description = "Two operations share an operationId (it becomes the method's operationName)."
     doc_url = DOCS + "api-gateway-import-api.html"
     hint = "give every operation a unique operationId"
+    supersedes = (r"^Operation ID '.*' for '.*' in '.*' is not unique$",)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         first: dict[str, str] = {}
@@ -165,6 +168,7 @@ class UndeclaredPathParameter(Rule):
     id = "E2604"
     description = "A parameter of the path template is not declared as an `in: path` parameter."
     doc_url = DOCS + "api-gateway-import-api.html"
+    supersedes = (r"^Path parameter '.*' for '.*' operation in '.*' was not resolved$",)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for op in ctx.operations:
@@ -175,7 +179,7 @@ class UndeclaredPathParameter(Rule):
                     continue
                 yield Finding(op.pointer, f"{op.method} {op.path} does not declare path "
                               f"parameter {name!r}", f"add {{name: {name}, in: path, required: "
-                              "true}} to the operation's (or the path's) parameters")
+                              "true} to the operation's (or the path's) parameters")
 
 
 # --------------------------------------------------------------------------- quotas
