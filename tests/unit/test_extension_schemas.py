@@ -89,7 +89,7 @@ def _valid(name: str, value: Any) -> bool:
     ("x-amazon-apigateway-importexport-version", "1.0", True),
     ("x-amazon-apigateway-importexport-version", 1.0, False),
     ("x-amazon-apigateway-gateway-responses", {"THROTTLED": {"statusCode": "429"}}, True),
-    ("x-amazon-apigateway-gateway-responses", {"TOO_MANY": {"statusCode": "429"}}, False),
+    ("x-amazon-apigateway-gateway-responses", {"THROTTLED": {"statusCode": {"v": 429}}}, False),
     ("x-amazon-apigateway-api-key-source", "AUTHORIZER", True),
     ("x-amazon-apigateway-api-key-source", "QUERY", False),
     ("x-amazon-apigateway-endpoint-access-mode", "STRICT", True),

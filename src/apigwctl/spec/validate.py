@@ -61,19 +61,24 @@ _REST_MARKERS = (
 def detect_kind(doc: SpecDocument) -> ApiKind:
     """REST unless the document carries HTTP-API markers and nothing REST-only.
 
-    A document that mixes both is treated as REST (the API Gateway default for
-    import_rest_api), so its HTTP-only extensions are reported as ignored.
+    ``x-amazon-apigateway-integrations`` is decisive: REST import never reads it. Otherwise
+    a document that mixes both kinds' markers is treated as REST (the API Gateway default
+    for import_rest_api), so its HTTP-only extensions are reported as ignored. Fields both
+    kinds accept (``passthroughBehavior`` is read by WebSocket and tolerated by HTTP
+    import) are not markers.
     """
     if doc.kind_hint is not None:
         return doc.kind_hint
     names = {name for _, name in doc.scan.extensions}
-    http = bool(names & set(_HTTP_MARKERS)) or "x-amazon-apigateway-integrations" in names
+    if "x-amazon-apigateway-integrations" in names:
+        return ApiKind.HTTP
+    http = bool(names & set(_HTTP_MARKERS))
     rest = bool(names & set(_REST_MARKERS))
     ctx = RuleContext(doc, ApiKind.REST)
     for integ in ctx.integrations:
         if "payloadFormatVersion" in integ.node or "integrationSubtype" in integ.node:
             http = True
-        if any(k in integ.node for k in ("requestTemplates", "responses", "passthroughBehavior")):
+        if any(k in integ.node for k in ("requestTemplates", "responses")):
             rest = True
     for _, scheme in ctx.security_schemes.values():
         authorizer = scheme.get("x-amazon-apigateway-authorizer")

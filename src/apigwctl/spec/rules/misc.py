@@ -125,8 +125,6 @@ class OperationWithoutResponses(Rule):
     description = "An operation declares no responses (API Gateway accepts it)."
     doc_url = DOCS + "api-gateway-import-api.html"
     hint = "declare at least the success response, e.g. responses: {\"200\": {description: OK}}"
-    supersedes = (r'^"responses" is a required property$', r"^\{\} has less than 1 property$",
-                  r"^\{\} is not allowed here$")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for op in ctx.operations:
