@@ -199,8 +199,8 @@ class PolicyNotIam(_RestRule):
             yield Finding((POLICY, "Version"), f"policy Version {version!r} is not "
                           "\"2012-10-17\" (or the legacy \"2008-10-17\")")
         stmts = policy.get("Statement")
-        if is_intrinsic(stmts):
-            return
+        if is_intrinsic(stmts) or not isinstance(stmts, (Mapping, list, type(None))):
+            return  # a Statement of the wrong type is E1010's (the schema's) finding
         if isinstance(stmts, Mapping):
             items: list[tuple[Pointer, Any]] = [((POLICY, "Statement"), stmts)]
         elif isinstance(stmts, list) and stmts:
