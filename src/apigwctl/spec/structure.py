@@ -386,9 +386,9 @@ class _Walker:
                     contents = contents[segment.replace("~1", "/").replace("~0", "~")]
                 else:
                     raise _Bail("pointer through a scalar")
-            except (LookupError, ValueError) as exc:
-                if isinstance(exc, ValueError):
-                    raise _Bail("non-integer array index") from None
+            except ValueError as exc:  # a non-integer index into an array
+                raise _Stop(str(exc)) from None
+            except LookupError:
                 raise _Stop(f"{fragment!r} does not exist within the document") from None
             if type(contents) is dict and "$id" in contents:
                 raise _Bail("$id on the pointer path")
@@ -520,11 +520,12 @@ class _Walker:
             param, pbase = self.child(params, i, base)
             self.parameter(param, pbase, (*parts, i))
             name, where = _raw_child(param, "name"), _raw_child(param, "in")
-            if not (isinstance(name, str) and isinstance(where, str)):
-                raise _Bail("parameter name/in not strings")
-            if (name, where) in seen:
-                self.error(f"Duplicate parameter '{name}'")
-            seen.add((name, where))
+            try:
+                if (name, where) in seen:
+                    self.error(f"Duplicate parameter '{name}'")
+                seen.add((name, where))
+            except TypeError as exc:
+                raise _Stop(str(exc)) from None
 
     def parameter(self, param: Any, base: str, parts: Pointer) -> None:
         if self.has(param, "schema"):
@@ -742,10 +743,16 @@ def _no_child(node: Any, key: Any) -> Any:
     raise KeyError(key)
 
 
+class _PathToken:
+    """What ``parameter["name"]`` gives osv for a mapping or list value: a path object,
+    equal to nothing else (its parts name this very parameter)."""
+
+
 def _raw_child(node: Any, key: str) -> Any:
     """``parameter[key]`` in osv: the child as stored, or osv's KeyError."""
     if type(node) is dict and key in node:
-        return node[key]
+        value = node[key]
+        return _PathToken() if type(value) in (dict, list) else value
     raise _Stop(str(KeyError(key)))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
-from apigwctl.diagnostics import Pointer, Severity
+from apigwctl.diagnostics import Pointer, Severity, parse_pointer
 from apigwctl.spec.loader import ApiKind, ExternalFile, SpecDocument, SpecVersion
 from apigwctl.spec.refs import follow, split_ref
 
@@ -43,16 +43,30 @@ class Operation:
 
 @dataclass(frozen=True)
 class Integration:
-    """An ``x-amazon-apigateway-integration`` (``$ref`` followed) and its operation."""
+    """An ``x-amazon-apigateway-integration`` used by ``op``, with local ``$ref``s followed.
+
+    ``pointer`` is where the integration is written: for an HTTP API's
+    ``{$ref: "#/components/x-amazon-apigateway-integrations/x"}`` that is the component,
+    so a finding about it is placed (and reported) once, where it can be fixed.
+    """
 
     node: Mapping[str, Any]
     pointer: Pointer
-    operation: Operation
+    op: Operation
 
     @property
     def type(self) -> str:
         value = self.node.get("type")
         return value.upper() if isinstance(value, str) else ""
+
+
+def _local_ref(node: Any) -> str | None:
+    """The fragment of a local ``$ref`` (``#/...``), if ``node`` is one."""
+    if isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+        file, frag = split_ref(node["$ref"])
+        if not file and frag.startswith("/"):
+            return frag
+    return None
 
 
 class Rule:
@@ -144,14 +158,33 @@ class RuleContext:
 
     @cached_property
     def integrations(self) -> tuple[Integration, ...]:
+        """One entry per operation that has an integration (shared ones repeat)."""
         out = []
         for op in self.operations:
             raw = op.node.get("x-amazon-apigateway-integration")
-            if raw is None:
-                continue
+            pointer: Pointer = (*op.pointer, "x-amazon-apigateway-integration")
+            for _ in range(8):  # a short chain of local refs; a longer one stays unresolved
+                target = _local_ref(raw)
+                if target is None:
+                    break
+                found, raw = follow(self.data, target)
+                if not found:
+                    break
+                pointer = parse_pointer(target)
             node = self.deref(raw)
             if isinstance(node, Mapping):
-                out.append(Integration(node, (*op.pointer, "x-amazon-apigateway-integration"), op))
+                out.append(Integration(node, pointer, op))
+        return tuple(out)
+
+    @cached_property
+    def unique_integrations(self) -> tuple[Integration, ...]:
+        """One entry per integration as written (with the first operation that uses it)."""
+        seen: set[Pointer] = set()
+        out = []
+        for integ in self.integrations:
+            if integ.pointer not in seen:
+                seen.add(integ.pointer)
+                out.append(integ)
         return tuple(out)
 
     @cached_property

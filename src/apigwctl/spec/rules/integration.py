@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from apigwctl.diagnostics import Pointer, parse_pointer
+from apigwctl.diagnostics import Pointer
 from apigwctl.spec.loader import ApiKind
-from apigwctl.spec.refs import follow, split_ref
-from apigwctl.spec.rules.base import DOCS, Finding, Operation, Rule, RuleContext, register
+from apigwctl.spec.rules.base import (
+    DOCS,
+    Finding,
+    Integration,
+    Rule,
+    RuleContext,
+    register,
+)
 
 _EXT = DOCS + "api-gateway-swagger-extensions-integration.html"
 PROXY_TYPES = frozenset({"AWS_PROXY", "HTTP_PROXY"})
@@ -34,58 +39,17 @@ _HTTP_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$", re.IGNORECASE)
 _LAMBDA_PATH = ":lambda:path/"
 
 
-@dataclass(frozen=True)
-class Site:
-    """One integration as used by one operation, with the pointer where it is written."""
-
-    node: Mapping[str, Any]
-    pointer: Pointer
-    op: Operation
-
-    @property
-    def type(self) -> str:
-        value = self.node.get("type")
-        return value.upper() if isinstance(value, str) else ""
-
-    def text(self, key: str) -> tuple[str, Pointer] | None:
-        return text_at(self.node, key, self.pointer)
+Site = Integration  # the name these rule modules grew up with
 
 
-def _local_target(node: Any) -> tuple[Pointer, str] | None:
-    if not isinstance(node, Mapping) or not isinstance(node.get("$ref"), str):
-        return None
-    file, frag = split_ref(node["$ref"])
-    if file:
-        return None
-    try:
-        return parse_pointer(frag), frag
-    except ValueError:
-        return None
+def text_of(site: Integration, key: str) -> tuple[str, Pointer] | None:
+    return text_at(site.node, key, site.pointer)
 
 
-def sites(ctx: RuleContext, per_operation: bool = False) -> list[Site]:
-    """Every integration, where it is written (a local ``$ref`` is followed).
-
-    An integration shared through ``$ref`` is listed once, with its first operation, unless
-    ``per_operation`` (for checks that depend on the operation, such as declared parameters).
-    """
-    out: list[Site] = []
-    seen: set[Pointer] = set()
-    for integ in ctx.integrations:
-        pointer = integ.pointer
-        raw: Any = integ.operation.node.get("x-amazon-apigateway-integration")
-        for _ in range(8):  # a short chain of local refs; longer ones keep the operation's
-            target = _local_target(raw)
-            if target is None:
-                break
-            found, raw = follow(ctx.data, target[1])
-            if not found:
-                break
-            pointer = target[0]
-        if per_operation or pointer not in seen:
-            seen.add(pointer)
-            out.append(Site(integ.node, pointer, integ.operation))
-    return out
+def sites(ctx: RuleContext, per_operation: bool = False) -> tuple[Integration, ...]:
+    """Every integration where it is written; once each unless ``per_operation`` (for checks
+    that depend on the operation, such as declared parameters)."""
+    return ctx.integrations if per_operation else ctx.unique_integrations
 
 
 def text_at(node: Mapping[str, Any], key: str, base: Pointer) -> tuple[str, Pointer] | None:
@@ -172,7 +136,7 @@ class HttpUriNotUrl(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for site in sites(ctx):
-            found = site.text("uri")
+            found = text_of(site, "uri")
             if site.type not in ("HTTP", "HTTP_PROXY") or found is None or opaque(found[0]):
                 continue
             uri = neutral(found[0])
@@ -198,7 +162,7 @@ class AwsUriNotServiceArn(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for site in sites(ctx):
-            found = site.text("uri")
+            found = text_of(site, "uri")
             if site.type not in ("AWS", "AWS_PROXY") or found is None or opaque(found[0]):
                 continue
             uri = neutral(found[0])
@@ -228,7 +192,7 @@ class LambdaNotPost(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for site in sites(ctx):
-            found = site.text("uri")
+            found = text_of(site, "uri")
             method = site.node.get("httpMethod")
             if (site.type in ("AWS", "AWS_PROXY") and found is not None
                     and _LAMBDA_PATH in found[0] and isinstance(method, str)
