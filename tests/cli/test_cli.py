@@ -93,3 +93,11 @@ def test_colour_only_on_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_color_env_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert make_console(stream=_Tty()).color_system is None
+
+
+def test_docs_rules_md_is_current() -> None:
+    from apigwctl.cli.validate import rules_markdown
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    assert docs.read_text(encoding="utf-8") == rules_markdown(), (
+        "regenerate: apigwctl rules --format markdown > docs/rules.md")

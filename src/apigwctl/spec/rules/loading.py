@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from apigwctl.spec.loader import SpecVersion
 from apigwctl.spec.rules.base import DOCS, Finding, Rule, RuleContext, register
 
-_IMPORT = DOCS + "import-edge-optimized-api.html"
+_IMPORT = DOCS + "api-gateway-import-api.html"
 _KNOWN = DOCS + "api-gateway-known-issues.html"
 
 
