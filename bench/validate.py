@@ -165,8 +165,12 @@ def measure(tool: Tool, spec: Spec, runs: int, timeout: float) -> Measurement:
     result = Measurement(tool.key, spec.name)
     log = LOGS / f"{spec.name}.{tool.key}"
     try:
-        run_once(tool.command(spec.path), tool.env, log, timeout)
+        warm_up = run_once(tool.command(spec.path), tool.env, log, timeout)
         result.stdout, result.stderr = read_log(log, ".out"), read_log(log, ".err")
+        if warm_up.rc not in (0, 1):  # the tool broke (127: not found, crash, ...)
+            first = (result.stderr.strip().splitlines() or [""])[0][:120]
+            result.error = f"failed (exit {warm_up.rc}) {first}".strip()
+            return result
         timed = LOGS / f"{spec.name}.{tool.key}.timed"
         before, start = cpu_seconds(), time.perf_counter()
         result.samples = [run_once(tool.command(spec.path), tool.env, timed, timeout)
@@ -320,8 +324,10 @@ def tool_version(argv: Sequence[str]) -> str:
 
 
 def ensure_node_peers(notes: list[str]) -> dict[str, Path]:
-    """Spectral and Redocly from bench/node_modules, installed from package.json if absent."""
-    if not (BENCH / "node_modules").is_dir():
+    """Spectral and Redocly from bench/node_modules, installed from package.json if absent
+    (or damaged: npm install repairs a partial tree)."""
+    bin_dir = BENCH / "node_modules" / ".bin"
+    if not all((bin_dir / name).exists() for name in ("spectral", "redocly")):
         npm = shutil.which("npm")
         if npm is None:
             notes.append("npm not found: Spectral and Redocly skipped")
@@ -335,7 +341,7 @@ def ensure_node_peers(notes: list[str]) -> dict[str, Path]:
             return {}
     found = {}
     for name in ("spectral", "redocly"):
-        exe = BENCH / "node_modules" / ".bin" / name
+        exe = bin_dir / name
         if exe.exists():
             found[name] = exe
         else:
@@ -511,7 +517,7 @@ def disturbed(run: Run) -> list[str]:
 
 
 def row(cells: Iterable[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
 def ratio(ours: float | None, theirs: float | None, limit: float) -> str:

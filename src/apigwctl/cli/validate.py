@@ -16,9 +16,10 @@ from apigwctl.render.console import make_console
 from apigwctl.render.json_out import findings_json
 from apigwctl.render.sarif import findings_sarif
 from apigwctl.render.text import render_findings
+from apigwctl.spec.cache import cached_validate_path
 from apigwctl.spec.loader import ApiKind
 from apigwctl.spec.rules import all_rules
-from apigwctl.spec.validate import FileReport, validate_path
+from apigwctl.spec.validate import FileReport
 
 from .app import cli, globals_of
 
@@ -49,7 +50,7 @@ def validate(ctx: click.Context, files: Sequence[str], fmt: str, api_type: str,
     Exit status: 0 when no ERROR finding, 1 otherwise.
     """
     kind = None if api_type.lower() == "auto" else ApiKind(api_type.upper())
-    reports: list[FileReport] = [validate_path(f, kind) for f in files]
+    reports: list[FileReport] = [cached_validate_path(f, kind) for f in files]
     diags: list[Diagnostic] = [d for r in reports for d in r.diagnostics]
     if fmt == "json":
         _emit(findings_json(diags), output)

@@ -12,8 +12,10 @@ nesting depth is bounded. A CloudFormation / SAM template is accepted too: each 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,11 +23,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from apigwctl.diagnostics import Diagnostic, Pointer, Severity
 from apigwctl.spec import sourcemap
 from apigwctl.spec.scan import DocScan, ScanLimitExceeded, scan_document
+
+try:
+    import ryml  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - rapidyaml missing: PyYAML reads everything
+    ryml = None
 
 
 class SpecVersion(str, Enum):
@@ -102,6 +110,7 @@ class LoadResult:
     documents: tuple[SpecDocument, ...]
     externals: Mapping[str, ExternalFile] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+    scan: DocScan | None = None  # of the whole main file (a template: not only its bodies)
 
     @property
     def sources(self) -> list[SourceFile]:
@@ -121,7 +130,7 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _YamlBase = yaml.SafeLoader
 
 
-class _Loader(_YamlBase):  # type: ignore[misc,valid-type]
+class _Loader(_YamlBase):  # type: ignore[misc]
     """Safe loader that records duplicate keys and maps CloudFormation short tags."""
 
     duplicates: list[tuple[str, int, int]]
@@ -159,7 +168,7 @@ _Loader.add_multi_constructor("!", _cfn_tag)
 # YAML 1.1 timestamps are not JSON values; OpenAPI dates stay strings as AWS reads them.
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in _YamlBase.yaml_implicit_resolvers.items()
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()  # CSafeLoader's too
 }
 
 
@@ -170,8 +179,8 @@ class _ParseFailure(Exception):
         self.message, self.line, self.col, self.rule, self.hint = message, line, col, rule, hint
 
 
-def _diag(rule: str, message: str, file: str, pointer: Pointer = (), hint: str | None = None,
-          line: int = 0, col: int = 0) -> Diagnostic:
+def _diag(rule: str, message: str, file: str, pointer: Pointer = (), *,
+          hint: str | None = None, line: int = 0, col: int = 0) -> Diagnostic:
     return Diagnostic(rule=rule, severity=Severity.from_letter(rule[0]), message=message,
                       file=file, pointer=pointer, line=line, col=col, hint=hint)
 
@@ -194,9 +203,21 @@ def _dup_hook(dups: list[str]) -> Any:
     return hook
 
 
-def parse_text(path: Path, text: str) -> tuple[Any, str, list[tuple[str, int, int]]]:
-    """Parse JSON or YAML text; returns (data, format, duplicate keys with positions)."""
-    if _looks_like_json(path, text):
+def parse_text(path: Path, text: str,
+               fast: bool = True) -> tuple[Any, str, list[tuple[str, int, int]]]:
+    """Parse JSON or YAML text; returns (data, format, duplicate keys with positions).
+
+    A fast parser (orjson; rapidyaml then orjson) reads the document when it can prove the
+    result is the one of the reference parser (json; PyYAML with libyaml); otherwise, and
+    for every error, the reference parser reads it and reports. ``fast=False`` uses only
+    the reference parser.
+    """
+    json_like = _looks_like_json(path, text)
+    if fast:
+        data = _parse_json_fast(text) if json_like else _parse_yaml_fast(text)
+        if data is not _UNDECIDED:
+            return data, "json" if json_like else "yaml", []
+    if json_like:
         dups: list[str] = []
         try:
             data = json.loads(text, object_pairs_hook=_dup_hook(dups))
@@ -216,7 +237,8 @@ def parse_text(path: Path, text: str) -> tuple[Any, str, list[tuple[str, int, in
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or str(exc)
-        raise _ParseFailure(f"invalid YAML: {problem}", line, col) from None
+        rule = "E0003" if "maximum nesting depth" in problem else "E0001"  # libyaml's bound
+        raise _ParseFailure(f"invalid YAML: {problem}", line, col, rule) from None
     except yaml.YAMLError as exc:
         raise _ParseFailure(f"invalid YAML: {exc}", 1, 1) from None
     except RecursionError:
@@ -224,6 +246,203 @@ def parse_text(path: Path, text: str) -> tuple[Any, str, list[tuple[str, int, in
     finally:
         loader.dispose()
     return data, "yaml", loader.duplicates
+
+
+_UNDECIDED: Any = object()
+
+
+def _parse_json_fast(text: str) -> Any:
+    """orjson's reading of ``text``, or _UNDECIDED where json would read it differently.
+
+    orjson refuses what json accepts beyond the standard (NaN, huge integers, lone
+    surrogates): those go to json. orjson keeps the last of duplicate keys silently, so
+    they are counted: outside strings, a JSON text has one colon per key; re-serialising
+    the parsed value gives one colon per key kept, plus the same colons inside strings
+    (unless a colon was written as an escape, which then goes to json too).
+    """
+    if b"0" * 20 in text.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO):
+        return _UNDECIDED  # orjson reads an integer past 64 bits as a float; json does not
+    try:
+        data = orjson.loads(text)
+        if "\\u003a" in text.lower() or text.count(":") != orjson.dumps(data).count(b":"):
+            return _UNDECIDED
+    except Exception:  # its errors (and its depth bound): json decides and reports
+        return _UNDECIDED
+    return data
+
+
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+# Text the fast YAML reader leaves to PyYAML: tabs (the two read a tab after `:`
+# differently), directives, line breaks YAML 1.1 has and 1.2 has not (NEL, LS, PS, a lone
+# CR), and every character PyYAML refuses.
+_YAML_SLOW_TEXT = re.compile(
+    "[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    "|\r(?!\n)|^%", re.M)
+# First characters of plain scalars PyYAML types (bool, int, float, null, merge, value),
+# or refuses (`@`, backquote), as rapidyaml does not.
+_TRIGGERS = frozenset("-+.0123456789<=FNOTYfnoty~@`") | {""}
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAX_SIMPLE_KEY = 1000  # PyYAML refuses implicit keys over 1024 characters
+
+
+def _needs_pyyaml(text: str) -> bool:
+    if text.isascii():  # the common case, checked without a regex over the whole text
+        if "\t" in text or text.startswith("%") or "\n%" in text:
+            return True
+        if "\r" in text:
+            if text.count("\r") != text.count("\r\n"):
+                return True
+            text = text.replace("\r\n", "")
+        return not text.replace("\n", "").isprintable()
+    return _YAML_SLOW_TEXT.search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _yaml_tag(value: str) -> str:
+    """The tag PyYAML (our _Loader) resolves a plain scalar to."""
+    if value and value[0] in "@`":
+        return "reserved"
+    table = _Loader.yaml_implicit_resolvers
+    for tag, regexp in table.get(value[:1], []) + table.get(None, []):
+        if regexp.match(value):
+            return str(tag)
+    return _STR_TAG
+
+
+def _parse_yaml_fast(text: str) -> Any:
+    """rapidyaml's reading of ``text`` turned into PyYAML's, or _UNDECIDED.
+
+    rapidyaml parses and emits JSON (C++), orjson reads that. What JSON loses is put back:
+    a plain scalar that PyYAML types (``yes``, ``0x1F``, ``~``, a ``200:`` key) is looked up
+    in the tree and typed as PyYAML types it. Anchors, aliases, tags, several documents,
+    duplicate keys and anything else unusual go to PyYAML.
+    """
+    if ryml is None or _needs_pyyaml(text):
+        return _UNDECIDED
+    try:
+        with sourcemap.quiet_stderr():  # rapidyaml prints its errors; PyYAML reports them
+            tree = ryml.parse_in_arena(text.encode("utf-8"))
+            node = _single_document(tree)
+            if node is None or (any(c in text for c in "&*!") and _has_node_properties(tree)):
+                return _UNDECIDED
+            emitted = ryml.emit_json_malloc(tree, node)
+        data = orjson.loads(emitted)
+    except Exception:
+        return _UNDECIDED
+    if type(data) is not dict or emitted.count(":") != orjson.dumps(data).count(b":"):
+        return _UNDECIDED  # not a mapping, or duplicate keys: PyYAML reports them
+    try:
+        _retype(tree, node, data)
+    except _Undecided:
+        return _UNDECIDED
+    return data
+
+
+class _Undecided(Exception):
+    pass
+
+
+def _single_document(tree: Any) -> int | None:
+    root = tree.root_id()
+    if (tree.type(root) & ryml.STREAM) == ryml.STREAM:  # STREAM has the SEQ bit
+        if tree.num_children(root) != 1:
+            return None
+        root = tree.first_child(root)
+    return int(root) if tree.type(root) & ryml.MAP else None
+
+
+def _has_node_properties(tree: Any) -> bool:
+    mask = (ryml.KEYANCH | ryml.VALANCH | ryml.KEYREF | ryml.VALREF | ryml.KEYTAG
+            | ryml.VALTAG)
+    kind = tree.type
+    return any(kind(n) & mask for n in range(tree.size()))
+
+
+# (container, index path of the container, [(index in it, key, is_key)])
+_Group = tuple[Any, tuple[int, ...], list[tuple[int, Any, bool]]]
+
+
+def _typed_by_pyyaml(value: str) -> bool:
+    return value[:1] in _TRIGGERS and _yaml_tag(value) != _STR_TAG
+
+
+def _candidates(data: dict[str, Any]) -> list[_Group]:
+    """Keys and values JSON may have typed otherwise than PyYAML, grouped by container."""
+    out: list[_Group] = []
+    stack: list[tuple[Any, tuple[int, ...]]] = [(data, ())]
+    typed = _typed_by_pyyaml
+    while stack:
+        node, path = stack.pop()
+        found: list[tuple[int, Any, bool]] = []
+        items = node.items() if type(node) is dict else enumerate(node)
+        for i, (k, v) in enumerate(items):
+            if type(k) is str and (len(k) > _MAX_SIMPLE_KEY or typed(k)):
+                found.append((i, k, True))
+            t = type(v)
+            if t is str:
+                if typed(v):
+                    found.append((i, k, False))
+            elif t is float:
+                found.append((i, k, False))
+            elif t is dict or t is list:
+                stack.append((v, (*path, i)))
+        if found:
+            out.append((node, path, found))
+    return out
+
+
+def _retype(tree: Any, root: int, data: dict[str, Any]) -> None:
+    nodes: dict[tuple[int, ...], int] = {(): root}
+    child = tree.child
+
+    def find(path: tuple[int, ...]) -> int:
+        n = nodes.get(path)
+        if n is None:
+            n = nodes[path] = child(find(path[:-1]), path[-1])
+        return n
+
+    quoted_key = ryml.KEY_SQUO | ryml.KEY_DQUO | ryml.KEY_LITERAL | ryml.KEY_FOLDED
+    quoted_val = ryml.VAL_SQUO | ryml.VAL_DQUO | ryml.VAL_LITERAL | ryml.VAL_FOLDED
+    for container, path, found in _candidates(data):
+        parent = find(path)
+        renames: dict[Any, Any] = {}
+        for i, key, is_key in found:
+            n = child(parent, i)
+            kind = tree.type(n)
+            if is_key:
+                if len(key) > _MAX_SIMPLE_KEY:
+                    raise _Undecided
+                if not kind & quoted_key:
+                    renames[key] = _plain_scalar(str(tree.key(n), "utf-8"), key)
+            elif not kind & quoted_val:
+                container[key] = _plain_scalar(str(tree.val(n), "utf-8"), container[key])
+            elif type(container[key]) is not str:
+                raise _Undecided
+        if renames:
+            items = list(container.items())
+            container.clear()
+            for k, v in items:
+                container[renames.get(k, k)] = v
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+# rapidyaml's JSON writes a plain `inf`, `-Infinity`, `.NaN`... as one of these strings.
+_RYML_FLOAT_WORDS = frozenset({".inf", "-.inf", ".nan"})
+
+
+def _plain_scalar(raw: str, parsed: Any) -> Any:
+    """PyYAML's value for a plain scalar that rapidyaml read as ``parsed``."""
+    if type(parsed) is str and raw != parsed and parsed not in _RYML_FLOAT_WORDS:
+        raise _Undecided
+    tag = _yaml_tag(raw)
+    if tag == _STR_TAG:
+        return raw
+    construct = _CONSTRUCTOR.yaml_constructors.get(tag)
+    if construct is None or tag.endswith((":merge", ":value")):
+        raise _Undecided
+    return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, raw))
 
 
 def _find_key(text: str, key: str) -> tuple[int, int]:
@@ -235,7 +454,8 @@ def _find_key(text: str, key: str) -> tuple[int, int]:
     return sourcemap.offset_position(text, compact)
 
 
-def read_source(path: Path, display: str, limits: Limits) -> tuple[SourceFile | None, Diagnostic | None]:
+def read_source(path: Path, display: str,
+                limits: Limits) -> tuple[SourceFile | None, Diagnostic | None]:
     """Read and decode a file within the size bound."""
     try:
         size = path.stat().st_size
@@ -245,7 +465,14 @@ def read_source(path: Path, display: str, limits: Limits) -> tuple[SourceFile | 
                 display, hint="API Gateway accepts definitions up to 6 MB; split the file or "
                 "raise the limit with APIGWCTL_MAX_BYTES", line=1, col=1)
         with path.open("rb") as fh:
-            raw = fh.read(limits.max_bytes + 1)
+            # Sized to the file, not to the bound: read(n) reserves n bytes up front.
+            raw = fh.read(min(size, limits.max_bytes) + 1)
+            if len(raw) > size:  # it grew since stat
+                raw += fh.read(limits.max_bytes + 1 - len(raw))
+        if len(raw) > limits.max_bytes:
+            return None, _diag(
+                "E0002", f"file is over the {limits.max_bytes:,}-byte limit", display,
+                hint="API Gateway accepts definitions up to 6 MB", line=1, col=1)
     except OSError as exc:
         return None, _diag("E0001", f"cannot read file: {exc.strerror or exc}", display,
                            hint="check the path and permissions")
@@ -357,19 +584,21 @@ def load_spec(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> 
     session = _Session(p.parent, limits)
     parsed = session.parse(source)
     docs: list[SpecDocument] = []
+    scan = None
     if parsed is not None:
         data, scan = parsed
         docs = _documents(session, source, data, scan)
         session.resolve_refs(source, data, scan, tuple(d.base for d in docs) or ((),))
     return LoadResult(display, source, tuple(docs), session.externals,
-                      tuple(session.diagnostics))
+                      tuple(session.diagnostics), scan)
 
 
-def _documents(session: _Session, source: SourceFile, data: Any, scan: DocScan) -> list[SpecDocument]:
+def _documents(session: _Session, source: SourceFile, data: Any,
+               scan: DocScan) -> list[SpecDocument]:
     if not isinstance(data, Mapping):
-        kind = type(data).__name__ if data is not None else "empty"
+        what = type(data).__name__ if data is not None else "empty"
         session.diagnostics.append(_diag(
-            "E0005", f"the document is {kind}, not a mapping", source.display,
+            "E0005", f"the document is {what}, not a mapping", source.display,
             hint="an OpenAPI document is a mapping with `openapi` or `swagger` at the top",
             line=1, col=1))
         return []

@@ -8,7 +8,7 @@ its pointer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,9 @@ class DocScan:
                        self.depth)
 
 
+EXT_PREFIX = "x-amazon-apigateway-"
+
+
 def _is_intrinsic(node: Mapping[str, Any]) -> str | None:
     if len(node) != 1:
         return None
@@ -55,70 +58,92 @@ def _is_intrinsic(node: Mapping[str, Any]) -> str | None:
     return None
 
 
+class _Scan:
+    """The state of one walk; see :func:`scan_document`."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.refs: list[tuple[Pointer, str]] = []
+        self.placeholders: list[tuple[Pointer, str]] = []
+        self.intrinsics: list[tuple[Pointer, str]] = []
+        self.extensions: list[tuple[Pointer, str]] = []
+        self.odd_keys: list[tuple[Pointer, str]] = []
+        self.seen: set[int] = set()
+        self.shared = False
+        self.max_seen = 0
+
+    def deeper(self, ptr: Pointer) -> None:
+        self.max_seen = len(ptr)
+        if self.max_seen > self.max_depth:
+            raise ScanLimitExceeded(
+                "E0003", f"nesting deeper than {self.max_depth} levels", ptr[:8],
+                "flatten the document; real OpenAPI documents nest far less")
+
+    def enter(self, node: Any, ptr: Pointer) -> Iterator[tuple[Any, Any]] | None:
+        """Visit a container; the children to walk (last first), or None."""
+        if id(node) in self.seen:
+            self.shared = True  # a YAML alias: its content was scanned where it was defined
+            return None
+        self.seen.add(id(node))
+        if type(node) is not dict and isinstance(node, list):
+            if node and len(ptr) + 1 > self.max_seen:
+                self.deeper((*ptr, len(node) - 1))  # the first child walked is the last
+            return zip(range(len(node) - 1, -1, -1), reversed(node), strict=True)
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            self.refs.append((ptr, ref))
+        fn = _is_intrinsic(node)
+        if fn is not None:
+            self.intrinsics.append((ptr, fn))
+            return None  # its arguments are CloudFormation's business, not OpenAPI's
+        for k in node:
+            if not isinstance(k, str):
+                self.odd_keys.append(((*ptr, k), type(k).__name__))
+            elif k.startswith(EXT_PREFIX):
+                self.extensions.append(((*ptr, k), k))
+        if node and len(ptr) + 1 > self.max_seen:
+            self.deeper((*ptr, next(reversed(node))))
+        return reversed(node.items())
+
+
 def scan_document(data: Any, max_depth: int, max_nodes: int) -> DocScan:
-    """Walk ``data`` once; raise :class:`ScanLimitExceeded` past the bounds."""
-    refs: list[tuple[Pointer, str]] = []
-    placeholders: list[tuple[Pointer, str]] = []
-    intrinsics: list[tuple[Pointer, str]] = []
-    extensions: list[tuple[Pointer, str]] = []
-    odd_keys: list[tuple[Pointer, str]] = []
-    seen: set[int] = set()
-    shared = False
-    max_seen = 0
-    stack: list[tuple[Any, Pointer]] = [(data, ())]
+    """Walk ``data`` once; raise :class:`ScanLimitExceeded` past the bounds.
+
+    The walk is depth first, each container's children last to first, without recursion;
+    a pointer is built only for containers and for what is collected.
+    """
+    scan = _Scan(max_depth)
+    stack: list[tuple[Iterator[tuple[Any, Any]], Pointer]] = []
+    if isinstance(data, (dict, list)):
+        children = scan.enter(data, ())
+        if children is not None:
+            stack.append((children, ()))
+    elif isinstance(data, str) and "${" in data:
+        scan.placeholders.append(((), data))
+    placeholders, enter = scan.placeholders, scan.enter
     while stack:
-        node, ptr = stack.pop()
-        if len(ptr) > max_seen:
-            max_seen = len(ptr)
-            if max_seen > max_depth:
-                raise ScanLimitExceeded(
-                    "E0003", f"nesting deeper than {max_depth} levels", ptr[:8],
-                    "flatten the document; real OpenAPI documents nest far less")
-        if isinstance(node, str):
-            if "${" in node:
-                placeholders.append((ptr, node))
-            continue
-        if not isinstance(node, (dict, list)):
-            continue
-        if id(node) in seen:
-            shared = True  # a YAML alias: its content was scanned where it was defined
-            continue
-        seen.add(id(node))
-        if isinstance(node, dict):
-            _collect_dict(node, ptr, (refs, intrinsics, extensions, odd_keys), stack)
+        children, ptr = stack[-1]
+        for key, value in children:
+            t = type(value)
+            if t is str or (t is not dict and t is not list and isinstance(value, str)):
+                if "${" in value:
+                    placeholders.append(((*ptr, key), value))
+            elif t is dict or t is list or isinstance(value, (dict, list)):
+                child_ptr = (*ptr, key)
+                grandchildren = enter(value, child_ptr)
+                if grandchildren is not None:
+                    stack.append((grandchildren, child_ptr))
+                    break
         else:
-            stack.extend((v, (*ptr, i)) for i, v in enumerate(node))
-    nodes = expanded_size(data, max_nodes) if shared else len(seen)
+            stack.pop()
+    nodes = expanded_size(data, max_nodes) if scan.shared else len(scan.seen)
     if nodes > max_nodes:
         raise ScanLimitExceeded(
             "E0004", f"YAML aliases expand the document to more than {max_nodes:,} nodes "
             "(an alias bomb, or an alias that contains itself)", (),
             "remove the anchors/aliases that multiply each other")
-    return DocScan(tuple(refs), tuple(placeholders), tuple(intrinsics), tuple(extensions),
-                   tuple(odd_keys), nodes, max_seen)
-
-
-_Site = list[tuple[Pointer, str]]
-_Sites = tuple[_Site, _Site, _Site, _Site]
-EXT_PREFIX = "x-amazon-apigateway-"
-
-
-def _collect_dict(node: dict[Any, Any], ptr: Pointer, sites: _Sites,
-                  stack: list[tuple[Any, Pointer]]) -> None:
-    refs, intrinsics, extensions, odd_keys = sites
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        refs.append((ptr, ref))
-    fn = _is_intrinsic(node)
-    if fn is not None:
-        intrinsics.append((ptr, fn))
-        return  # its arguments are CloudFormation's business, not OpenAPI's
-    for k, v in node.items():
-        if not isinstance(k, str):
-            odd_keys.append(((*ptr, k), type(k).__name__))
-        elif k.startswith(EXT_PREFIX):
-            extensions.append(((*ptr, k), k))
-        stack.append((v, (*ptr, k)))
+    return DocScan(tuple(scan.refs), tuple(scan.placeholders), tuple(scan.intrinsics),
+                   tuple(scan.extensions), tuple(scan.odd_keys), nodes, scan.max_seen)
 
 
 def expanded_size(root: Any, cap: int) -> int:

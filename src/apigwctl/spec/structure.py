@@ -36,9 +36,11 @@ import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
+
+import orjson
 
 from apigwctl.diagnostics import Pointer
 from apigwctl.spec.loader import DEFAULT_LIMITS, SpecVersion
@@ -79,14 +81,24 @@ def pointer_of(path: Sequence[Any], message: str) -> Pointer:
 def string_keys(node: Any) -> Any:
     """A copy with every mapping key as a string (YAML reads `200:` as an int); shares
     untouched subtrees, so a document without such keys is returned as is."""
+    try:
+        orjson.dumps(node)  # C speed; refuses any non-string key (and a few other things)
+    except Exception:  # then look at each key
+        pass
+    else:
+        return node
+    return _string_keys(node)
+
+
+def _string_keys(node: Any) -> Any:
     if isinstance(node, Mapping):
-        items = {k: string_keys(v) for k, v in node.items()}
+        items = {k: _string_keys(v) for k, v in node.items()}
         if all(isinstance(k, str) for k in items) and all(
                 items[k] is node[k] for k in items):
             return node
         return {str(k): v for k, v in items.items()}
     if isinstance(node, list):
-        new = [string_keys(v) for v in node]
+        new = [_string_keys(v) for v in node]
         return node if all(a is b for a, b in zip(new, node, strict=True)) else new
     return node
 
@@ -146,8 +158,8 @@ def load_external(uri: str, root_dir: Path | None) -> Any:
         raise RefusedRef(f"too large: {path}")
     from jsonschema_path.handlers.file import FileHandler
 
-    with path.open("rb") as stream:
-        return FileHandler()(stream)
+    with path.open("rb") as stream:  # binary, as urlopen gives it to osv
+        return FileHandler()(stream)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- reference
@@ -197,7 +209,7 @@ def structural_errors_reference(data: Mapping[str, Any], version: SpecVersion,
     except Exception as exc:  # osv raises on malformed documents and broken refs
         yield (), STOPPED + tidy(str(exc))
     finally:
-        cls.iter_errors.__wrapped__.cache_clear()  # osv caches every validator instance
+        cast(Any, cls).iter_errors.__wrapped__.cache_clear()  # osv caches each instance
 
 
 # --------------------------------------------------------------------------- fast path
@@ -339,11 +351,13 @@ class _Walker:
     # ---- jsonschema-path semantics
 
     def deref(self, node: Any, base: str) -> tuple[Any, str]:
-        chain = 0
+        chain: list[int] = []
         while type(node) is dict and isinstance(node.get("$ref"), str):
-            chain += 1
-            if chain > _MAX_REF_CHAIN:
-                raise _Bail("long or cyclic $ref chain")  # osv recurses, maybe forever
+            if id(node) in chain:
+                raise _Nested  # osv follows this cycle until the stack overflows
+            chain.append(id(node))
+            if len(chain) > _MAX_REF_CHAIN:
+                raise _Bail("long $ref chain")  # osv recurses; it may or may not overflow
             node, base = self.lookup(node["$ref"], base)
         return node, base
 
@@ -654,7 +668,7 @@ class _Walker:
             try:
                 if _meta_validator().is_valid(value):
                     return False
-            except Exception:  # noqa: S110 - a value jsonschema-rs cannot take: osv decides
+            except Exception:  # a value jsonschema-rs cannot take: osv decides
                 pass
         from jsonschema.exceptions import SchemaError, ValidationError
 

@@ -131,13 +131,20 @@ def positions(items: Sequence[tuple[str, Pointer]],
     return [found.get(file, {}).get(tuple(str(t) for t in ptr), (0, 0)) for file, ptr in items]
 
 
-def place(diagnostics: Iterable[Diagnostic], sources: Iterable[SourceFile]) -> list[Diagnostic]:
-    """Fill in line:col for findings that have only a pointer."""
+def place(diagnostics: Iterable[Diagnostic], sources: Iterable[SourceFile],
+          uses: Sequence[StageVariableUse] = ()) -> tuple[list[Diagnostic],
+                                                          list[StageVariableUse]]:
+    """Fill in line:col for findings (and stage-variable uses) that have only a pointer,
+    in one pass per file."""
     diags = list(diagnostics)
     todo = [d for d in diags if d.line == 0]
-    where = dict(zip(map(id, todo), positions([(d.file, d.pointer) for d in todo], sources),
-                     strict=True))
-    return [d.located(*where[id(d)]) if id(d) in where else d for d in diags]
+    where = positions([(d.file, d.pointer) for d in todo] + [(u.file, u.pointer) for u in uses],
+                      sources)
+    at = dict(zip(map(id, todo), where[: len(todo)], strict=True))
+    placed = [d.located(*at[id(d)]) if id(d) in at else d for d in diags]
+    placed_uses = [replace(u, line=line, col=col)
+                   for u, (line, col) in zip(uses, where[len(todo):], strict=True)]
+    return placed, placed_uses
 
 
 _UNEXPECTED = re.compile(
@@ -202,14 +209,8 @@ def validate_loaded(loaded: LoadResult, kind: ApiKind | None = None,
         diags.extend(check_document(doc, doc_kind, loaded.externals, rules))
         uses.extend(stage_variable_uses(doc))
     kept = drop_superseded([_documented(_refine(d)) for d in diags])
-    placed = place(kept, loaded.sources)
-    placed_uses = _place_uses(uses, loaded.sources)
+    placed, placed_uses = place(kept, loaded.sources, uses)
     return FileReport(loaded.path, _unique_sorted(placed), tuple(kinds), tuple(placed_uses))
-
-
-def _place_uses(uses: list[StageVariableUse], sources: list[SourceFile]) -> list[StageVariableUse]:
-    where = positions([(u.file, u.pointer) for u in uses], sources)
-    return [replace(u, line=line, col=col) for u, (line, col) in zip(uses, where, strict=True)]
 
 
 def validate_path(path: str, kind: ApiKind | None = None, limits: Limits = DEFAULT_LIMITS,

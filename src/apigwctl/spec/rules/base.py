@@ -239,11 +239,30 @@ class RuleContext:
     def root_extension(self, name: str) -> Any:
         return self.data.get(name)
 
+    @cached_property
+    def _extension_index(self) -> dict[str, list[tuple[Pointer, Any]]]:
+        index: dict[str, list[tuple[Pointer, Any]]] = {}
+        for ptr, ext in self.doc.scan.extensions:
+            found, value = walk(self.data, ptr)
+            if found:
+                index.setdefault(ext, []).append((ptr, value))
+        return index
+
     def extension_sites(self, name: str) -> Iterator[tuple[Pointer, Any]]:
         """Every place the extension ``name`` appears, with its value."""
-        for ptr, ext in self.doc.scan.extensions:
-            if ext == name:
-                found, value = follow(self.data, "".join(
-                    "/" + str(t).replace("~", "~0").replace("/", "~1") for t in ptr))
-                if found:
-                    yield ptr, value
+        return iter(self._extension_index.get(name, ()))
+
+
+def walk(data: Any, pointer: Pointer) -> tuple[bool, Any]:
+    """Value at a pointer given as the document's own keys and indexes (no string escaping)."""
+    node = data
+    for tok in pointer:
+        if isinstance(node, Mapping):
+            if tok not in node:
+                return False, None
+            node = node[tok]
+        elif isinstance(node, list) and isinstance(tok, int) and 0 <= tok < len(node):
+            node = node[tok]
+        else:
+            return False, None
+    return True, node

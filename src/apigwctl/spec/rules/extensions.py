@@ -601,12 +601,14 @@ class MisplacedExtension(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         homes = _homes(ctx)
+        # Identity sets: the home nodes are compared by identity, once per extension name.
+        home_ids = {name: {id(n) for n in nodes} for name, (nodes, _, _) in homes.items()}
         for pointer, name in ctx.doc.scan.extensions:
             if name not in homes:
                 continue
-            nodes, where, into = homes[name]
+            _, where, into = homes[name]
             found, parent = follow(ctx.data, pointer_str(pointer[:-1]))
-            if found and not any(parent is n for n in nodes):
+            if found and id(parent) not in home_ids[name]:
                 yield Finding(pointer, f"`{name}` is ignored here: API Gateway reads it {where}",
                               f"move it {into}")
 

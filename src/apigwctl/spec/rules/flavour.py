@@ -95,8 +95,11 @@ def _present(node: Mapping[str, Any], path: tuple[str, ...]) -> bool:
 
 def _field_findings(ctx: RuleContext, fields: tuple[tuple[str, tuple[str, ...]], ...],
                     owner: str, other: str) -> Iterator[Finding]:
+    objects: dict[str, list[tuple[Pointer, Mapping[str, Any]]]] = {}
     for where, path in fields:
-        for pointer, node in _objects(ctx, where):
+        if where not in objects:  # each owner's objects are gathered once, not per field
+            objects[where] = list(_objects(ctx, where))
+        for pointer, node in objects[where]:
             if where == _AUTHORIZER and ctx.kind is ApiKind.HTTP and _rest_only_type(node):
                 continue
             if _present(node, path):
