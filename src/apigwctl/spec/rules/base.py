@@ -9,15 +9,16 @@ duplicate or malformed ids. Rules never see files or line numbers: the engine pl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from apigwctl.diagnostics import Pointer, Severity, parse_pointer
 from apigwctl.spec.loader import ApiKind, ExternalFile, SpecDocument, SpecVersion
 from apigwctl.spec.refs import follow, split_ref
 
+T = TypeVar("T")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY_METHOD = "x-amazon-apigateway-any-method"
 DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
@@ -117,6 +118,13 @@ class RuleContext:
         self.version: SpecVersion = doc.version
         self.kind = kind
         self.externals = externals or {}
+        self._shared: dict[Hashable, Any] = {}
+
+    def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per context: for views several rules derive the same way."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return cast(T, self._shared[key])
 
     @property
     def is_oas3(self) -> bool:

@@ -164,6 +164,10 @@ def extension_values(ctx: RuleContext, name: str) -> Iterator[tuple[Pointer, Any
     Integrations defined under ``components.x-amazon-apigateway-integrations`` are the
     integrations extension's values, not the referencing operations'.
     """
+    return iter(ctx.shared(("extension_values", name), lambda: list(_extension_values(ctx, name))))
+
+
+def _extension_values(ctx: RuleContext, name: str) -> Iterator[tuple[Pointer, Any]]:
     seen: set[tuple[str, ...]] = set()
     for site, raw in ctx.extension_sites(name):
         pointer, value = resolve_site(ctx, site, raw)
@@ -176,6 +180,10 @@ def extension_values(ctx: RuleContext, name: str) -> Iterator[tuple[Pointer, Any
 
 def integration_nodes(ctx: RuleContext) -> Iterator[tuple[Pointer, Mapping[str, Any]]]:
     """Every integration object: inline, ``$ref`` targets, and reusable HTTP-API ones."""
+    return iter(ctx.shared("integration_nodes", lambda: list(_integration_nodes(ctx))))
+
+
+def _integration_nodes(ctx: RuleContext) -> Iterator[tuple[Pointer, Mapping[str, Any]]]:
     for pointer, node in extension_values(ctx, INTEGRATION):
         if isinstance(node, Mapping) and not is_intrinsic(node):
             yield pointer, node
@@ -263,10 +271,11 @@ class ExtensionSchemaRule(Rule):
         return ExtensionSchemaRule._validators[cls.extension]
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        validator = self.validator()
         for pointer, value in extension_values(ctx, self.extension):
-            if under_intrinsic(ctx, pointer):
+            if under_intrinsic(ctx, pointer) or _plainly_valid(validator, value):
                 continue
-            for err in self.validator().iter_errors(jsonable(value)):
+            for err in validator.iter_errors(jsonable(value)):
                 finding = self._finding(ctx, pointer, err)
                 if finding is not None:
                     yield finding
@@ -289,6 +298,14 @@ class ExtensionSchemaRule(Rule):
 
 
 _PLACEHOLDER = re.compile(r"^\$\{[^}]+\}$")
+
+
+def _plainly_valid(validator: Any, value: Any) -> bool:
+    """Most values are valid JSON as parsed: check them as they are, without converting."""
+    try:
+        return bool(validator.is_valid(value))
+    except (ValueError, TypeError):  # not JSON as it stands (int keys, sets, ...): convert
+        return False
 
 
 def _template_placeholder(err: Any) -> bool:
