@@ -546,7 +546,7 @@ class _Walker:
             self.schema(*self.child(param, "schema", base), (*parts, "schema"))
         if self.version is SpecVersion.SWAGGER2 and self.has(param, "default"):
             value, _ = self.child(param, "default", base)
-            self.check_default(param, base, value)
+            self.check_default(param, base, value, (*parts, "default"))
 
     def responses(self, responses: Any, base: str, parts: Pointer) -> None:
         for code in self.keys(responses, parts):
@@ -573,12 +573,12 @@ class _Walker:
     def schema(self, value: Any, base: str, parts: Pointer, require_properties: bool = True,
                meta_checked: bool = False) -> None:
         if not isinstance(value, (Mapping, bool)):
-            self.error(f"{value!r} is not of type 'object', 'boolean'")
+            self.error(f"{value!r} is not of type 'object', 'boolean'", parts)
             return
         sid = id(value)
         if not meta_checked and sid not in self.meta_checked:
             self.meta_checked.add(sid)
-            if self.meta_error(value):
+            if self.meta_error(value, parts):
                 return
         if sid in self.visited:
             return
@@ -617,7 +617,7 @@ class _Walker:
             if self.has(value, "nullable"):
                 nullable, _ = self.child(value, "nullable", base)
             if default is not None or nullable is not True:
-                self.check_default(value, base, default)
+                self.check_default(value, base, default, (*parts, "default"))
 
     def required_defined(self, value: Any, base: str, parts: Pointer, nested: list[Any],
                          require_properties: bool) -> None:
@@ -635,7 +635,7 @@ class _Walker:
             raise _Stop(str(exc)) from None
         if extra and require_properties:
             listed = sorted(extra, key=lambda p: (type(p).__name__, str(p)))
-            self.error(f"Required list has not defined properties: {listed}")
+            self.error(f"Required list has not defined properties: {listed}", (*parts, "required"))
 
     def collect_properties(self, value: Any, base: str, parts: Pointer,
                            stack: frozenset[int] = frozenset()) -> set[Any]:
@@ -662,8 +662,9 @@ class _Walker:
 
     # ---- meta-schema and default checks (osv's own Python checks where needed)
 
-    def meta_error(self, value: Any) -> bool:
-        """Report osv's meta-schema error for ``value``, if any; True if there was one."""
+    def meta_error(self, value: Any, at: Pointer) -> bool:
+        """Report osv's meta-schema error for ``value`` (the schema at ``at``), if any;
+        True if there was one. osv gives these errors no place; we give the schema's."""
         if self.version is not SpecVersion.OAS31:
             try:
                 if _meta_validator().is_valid(value):
@@ -675,12 +676,12 @@ class _Walker:
         try:
             checker = self.schema_checker(value)
         except ValueError as exc:
-            self.error(str(exc))
+            self.error(str(exc), at)
             return True
         try:
             checker(value)
         except (SchemaError, ValidationError) as err:
-            self.error(err.message, tuple(err.absolute_path))
+            self.error(err.message, (*at, *err.absolute_path))
             return True
         return False
 
@@ -710,11 +711,12 @@ class _Walker:
             raise ValueError(f"Unknown JSON Schema dialect: {dialect!r}")
         return functools.partial(cls.check_schema, format_checker=oas31_format_checker)
 
-    def check_default(self, schema: Any, base: str, value: Any) -> None:
+    def check_default(self, schema: Any, base: str, value: Any, at: Pointer) -> None:
+        """osv's check of a ``default`` against its schema; errors placed under ``at``."""
         validator = self.value_validator(schema, base)
         try:
             for err in validator.iter_errors(value):
-                self.error(err.message, tuple(err.absolute_path))
+                self.error(err.message, (*at, *err.absolute_path))
         except RecursionError:
             raise _Nested from None
         except Exception as exc:
