@@ -1,0 +1,350 @@
+"""Spec + deployment settings -> desired :class:`ApiState`, in the shape API Gateway stores.
+
+Input: a loaded :class:`SpecDocument` (Swagger 2.0 or OpenAPI 3.0), :class:`ApiSettings` and the
+stages. Output: an :class:`ApiState` equal to what :func:`apigwctl.aws.reader.read_api` returns
+after the spec was imported. Pure: no I/O. Every default and canonical form comes from
+:mod:`apigwctl.normalize`.
+
+Where AWS's stored form is uncertain the choice is commented in place. Notably: only local
+``$ref`` are followed; inline (non-``$ref``) request/response schemas produce no model
+(AWS generates a model with a generated name for them: not modelled yet); the `default`
+operation response produces no method response; root-level ``security`` is ignored (as AWS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from apigwctl import normalize as n
+from apigwctl.model import (
+    ApiState,
+    Authorizer,
+    GatewayResponse,
+    Integration,
+    IntegrationResponse,
+    Method,
+    MethodResponse,
+    Model,
+    RequestValidator,
+    Resource,
+    RestApi,
+    Stage,
+)
+from apigwctl.spec.loader import SpecDocument
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
+ANY_METHOD = "x-amazon-apigateway-any-method"
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """The deployment file's API settings the compiler needs (mapped from DeploymentConfig)."""
+
+    name: str
+    endpoint_type: str = "REGIONAL"
+    description: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    name: str
+    description: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+
+def compile_api(spec: SpecDocument, settings: ApiSettings,
+                stages: tuple[StageSettings, ...] = ()) -> ApiState:
+    """The desired state of one REST API: settings, resource tree, methods, and the rest."""
+    data: Mapping[str, Any] = spec.data
+    schemes = _security_schemes(data)
+    methods = tuple(sorted(_methods(data, schemes),
+                           key=lambda m: (m.path, m.http_method)))
+    return ApiState(
+        api=_rest_api(data, settings),
+        resources=_resources(data),
+        methods=methods,
+        authorizers=tuple(sorted(_authorizers(schemes), key=lambda a: a.name)),
+        validators=_validators(data),
+        gateway_responses=_gateway_responses(data),
+        models=_models(data),
+        stages=tuple(sorted((Stage(s.name, n.optional_str(s.description),
+                                   n.str_map(s.variables)) for s in stages),
+                            key=lambda s: s.name)),
+    )
+
+
+def _deref(data: Mapping[str, Any], node: Any) -> Any:
+    """Follow local `#/...` refs (chains included); anything else is returned as is."""
+    seen = 0
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 32:
+        ref: str = node["$ref"]
+        if not ref.startswith("#/"):
+            return node
+        target: Any = data
+        for raw in ref[2:].split("/"):
+            part = raw.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, Mapping) or part not in target:
+                return node
+            target = target[part]
+        node, seen = target, seen + 1
+    return node
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _rest_api(data: Mapping[str, Any], settings: ApiSettings) -> RestApi:
+    info = _dict(data.get("info"))
+    endpoint = _endpoint_extension(data)
+    return RestApi(
+        name=settings.name,
+        description=n.optional_str(settings.description or info.get("description")),
+        endpoint_types=n.endpoint_types([settings.endpoint_type]),
+        disable_execute_api_endpoint=bool(endpoint.get("disableExecuteApiEndpoint", False)),
+        vpc_endpoint_ids=n.sorted_set(endpoint.get("vpcEndpointIds")),
+        policy=n.canonical_policy(data.get("x-amazon-apigateway-policy")),
+        api_key_source=n.api_key_source(data.get("x-amazon-apigateway-api-key-source")),
+        binary_media_types=n.binary_media_types(
+            data.get("x-amazon-apigateway-binary-media-types")),
+        minimum_compression_size=data.get("x-amazon-apigateway-minimum-compression-size"),
+        tags=n.str_map(settings.tags),
+    )
+
+
+def _endpoint_extension(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Swagger 2.0: at the root; OpenAPI 3: in a Server object (the first one carrying it)."""
+    key = "x-amazon-apigateway-endpoint-configuration"
+    if key in data:
+        return _dict(data[key])
+    for server in data.get("servers") or ():
+        if isinstance(server, Mapping) and key in server:
+            return _dict(server[key])
+    return {}
+
+
+def _paths(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for path, item in _dict(data.get("paths")).items():
+        if isinstance(path, str) and path.startswith("/"):
+            yield _clean_path(path), _dict(_deref(data, item))
+
+
+def _clean_path(path: str) -> str:
+    return "/" + "/".join(seg for seg in path.split("/") if seg)
+
+
+def _resources(data: Mapping[str, Any]) -> tuple[Resource, ...]:
+    """Every prefix of every path is a resource (import creates method-less parents)."""
+    paths = {"/"}
+    for path, _ in _paths(data):
+        segments = [s for s in path.split("/") if s]
+        paths.update("/" + "/".join(segments[:i]) for i in range(1, len(segments) + 1))
+    return tuple(Resource(p) for p in sorted(paths))
+
+
+def _operations(item: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for verb in HTTP_METHODS:
+        if isinstance(item.get(verb), Mapping):
+            yield verb.upper(), item[verb]
+    if isinstance(item.get(ANY_METHOD), Mapping):
+        yield "ANY", item[ANY_METHOD]
+
+
+def _security_schemes(data: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
+    raw = _dict(data.get("securityDefinitions")) or _dict(
+        _dict(data.get("components")).get("securitySchemes"))
+    return {str(k): _dict(_deref(data, v)) for k, v in raw.items()}
+
+
+def _methods(data: Mapping[str, Any],
+             schemes: Mapping[str, Mapping[str, Any]]) -> Iterator[Method]:
+    default_validator = data.get("x-amazon-apigateway-request-validator")
+    for path, item in _paths(data):
+        shared = [_deref(data, p) for p in item.get("parameters") or ()]
+        for verb, op in _operations(item):
+            validator = op.get("x-amazon-apigateway-request-validator", default_validator)
+            auth_type, authorizer, scopes, api_key = _authorization(op, schemes)
+            yield Method(
+                path=path, http_method=verb, authorization_type=auth_type,
+                authorizer=authorizer, authorization_scopes=scopes,
+                api_key_required=api_key,
+                request_parameters=_request_parameters(data, shared, op),
+                request_models=_request_models(data, op),
+                request_validator=n.optional_str(validator),
+                operation_name=n.optional_str(op.get("operationId")),
+                method_responses=_method_responses(data, op),
+                integration=_integration(op.get("x-amazon-apigateway-integration"), path),
+            )
+
+
+def _authorization(op: Mapping[str, Any], schemes: Mapping[str, Mapping[str, Any]]
+                   ) -> tuple[str, str | None, tuple[str, ...], bool]:
+    """authorizationType, authorizer name, scopes and apiKeyRequired from operation security.
+
+    Root-level security is ignored by API Gateway import, so only the operation's counts.
+    """
+    auth_type, authorizer, api_key = "NONE", None, False
+    scopes: tuple[str, ...] = ()
+    for requirement in op.get("security") or ():
+        for name, scope_list in _dict(requirement).items():
+            scheme = schemes.get(str(name), {})
+            if n.is_api_key_scheme(scheme):
+                api_key = True
+                continue
+            kind = n.authorization_type_of(scheme)
+            if kind is None:
+                continue
+            auth_type = kind
+            authorizer = None if kind == "AWS_IAM" else str(name)
+            if kind == "COGNITO_USER_POOLS":
+                scopes = n.sorted_set(scope_list)
+    explicit = _dict(op.get("x-amazon-apigateway-auth")).get("type")
+    if isinstance(explicit, str) and explicit.upper() in ("NONE", "AWS_IAM"):
+        auth_type, authorizer = explicit.upper(), None
+    return auth_type, authorizer, scopes, api_key
+
+
+def _request_parameters(data: Mapping[str, Any], shared: list[Any],
+                        op: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
+    """Path-level parameters, overridden by operation ones with the same (in, name)."""
+    merged: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for raw in [*shared, *(op.get("parameters") or ())]:
+        p = _dict(_deref(data, raw))
+        merged[(str(p.get("in")), str(p.get("name")))] = p
+    out: dict[str, bool] = {}
+    for (location, name), p in merged.items():
+        key = n.request_parameter(location, name)
+        if key:
+            out[key] = n.parameter_required(location, p.get("required"))
+    return n.bool_map(out)
+
+
+def _request_models(data: Mapping[str, Any], op: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """OAS3 requestBody / Swagger 2.0 body parameter with a $ref schema -> content type: model."""
+    out: dict[str, str] = {}
+    body = _dict(_deref(data, op.get("requestBody")))
+    for ctype, media in _dict(body.get("content")).items():
+        name = n.model_name_of_ref(_dict(_dict(media).get("schema")).get("$ref"))
+        if name:
+            out[str(ctype)] = name
+    for raw in op.get("parameters") or ():
+        p = _dict(_deref(data, raw))
+        name = n.model_name_of_ref(_dict(p.get("schema")).get("$ref"))
+        if p.get("in") == "body" and name:
+            for ctype in op.get("consumes") or data.get("consumes") or ["application/json"]:
+                out[str(ctype)] = name
+    return n.content_type_map(out)
+
+
+def _method_responses(data: Mapping[str, Any], op: Mapping[str, Any]
+                      ) -> tuple[MethodResponse, ...]:
+    out = []
+    for code, raw in _dict(op.get("responses")).items():
+        if str(code) == "default":  # AWS has no method response for `default`
+            continue
+        response = _dict(_deref(data, raw))
+        headers = {f"method.response.header.{h}": False for h in _dict(response.get("headers"))}
+        out.append(MethodResponse(n.status_code(code), n.bool_map(headers),
+                                  n.content_type_map(_response_models(data, op, response))))
+    return tuple(sorted(out, key=lambda r: r.status_code))
+
+
+def _response_models(data: Mapping[str, Any], op: Mapping[str, Any],
+                     response: Mapping[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for ctype, media in _dict(response.get("content")).items():
+        name = n.model_name_of_ref(_dict(_dict(media).get("schema")).get("$ref"))
+        if name:
+            out[str(ctype)] = name
+    name = n.model_name_of_ref(_dict(response.get("schema")).get("$ref"))
+    if name:  # Swagger 2.0: the schema applies to every `produces` type
+        for ctype in op.get("produces") or data.get("produces") or ["application/json"]:
+            out[str(ctype)] = name
+    return out
+
+
+def _integration(raw: Any, path: str) -> Integration | None:
+    if not isinstance(raw, Mapping):
+        return None
+    type_ = n.integration_type(raw.get("type", ""))
+    tls = _dict(raw.get("tlsConfig")).get("insecureSkipVerification")
+    return Integration(
+        type=type_,
+        http_method=n.optional_str(raw.get("httpMethod")),
+        uri=n.integration_uri(type_, raw.get("uri")),
+        credentials=n.optional_str(raw.get("credentials")),
+        request_parameters=n.str_map(raw.get("requestParameters")),
+        request_templates=n.content_type_map(raw.get("requestTemplates")),
+        passthrough_behavior=n.passthrough_behavior(raw.get("passthroughBehavior")),
+        content_handling=n.optional_str(raw.get("contentHandling")),
+        timeout_in_millis=n.timeout_in_millis(raw.get("timeoutInMillis")),
+        cache_namespace=n.cache_namespace(raw.get("cacheNamespace"), path),
+        cache_key_parameters=n.cache_key_parameters(raw.get("cacheKeyParameters")),
+        connection_type=n.connection_type(raw.get("connectionType")),
+        connection_id=n.optional_str(raw.get("connectionId")),
+        tls_insecure_skip_verification=None if tls is None else bool(tls),
+        responses=_integration_responses(raw.get("responses")),
+    )
+
+
+def _integration_responses(raw: Any) -> tuple[IntegrationResponse, ...]:
+    """Keyed by selection pattern in the spec, by status code in AWS (last one wins)."""
+    by_code: dict[str, IntegrationResponse] = {}
+    for key, value in _dict(raw).items():
+        r = _dict(value)
+        code = n.status_code(r.get("statusCode", "200"))
+        by_code[code] = IntegrationResponse(
+            status_code=code, selection_pattern=n.selection_pattern(key),
+            response_parameters=n.str_map(r.get("responseParameters")),
+            response_templates=n.content_type_map(r.get("responseTemplates")),
+            content_handling=n.optional_str(r.get("contentHandling")))
+    return tuple(by_code[c] for c in sorted(by_code))
+
+
+def _authorizers(schemes: Mapping[str, Mapping[str, Any]]) -> Iterator[Authorizer]:
+    for name, scheme in schemes.items():
+        raw = scheme.get("x-amazon-apigateway-authorizer")
+        if not isinstance(raw, Mapping):
+            continue
+        type_ = n.authorizer_type(raw.get("type", "token"))
+        yield Authorizer(
+            name=name, type=type_,
+            authorizer_uri=n.optional_str(raw.get("authorizerUri")),
+            authorizer_credentials=n.optional_str(raw.get("authorizerCredentials")),
+            identity_source=n.identity_source(type_, raw.get("identitySource"), scheme),
+            identity_validation_expression=n.optional_str(
+                raw.get("identityValidationExpression")),
+            result_ttl_in_seconds=n.authorizer_ttl(raw.get("authorizerResultTtlInSeconds")),
+            provider_arns=n.sorted_set(raw.get("providerARNs")),
+            auth_type=n.optional_str(scheme.get("x-amazon-apigateway-authtype")),
+        )
+
+
+def _validators(data: Mapping[str, Any]) -> tuple[RequestValidator, ...]:
+    raw = _dict(data.get("x-amazon-apigateway-request-validators"))
+    return tuple(RequestValidator(str(name), bool(_dict(v).get("validateRequestBody", False)),
+                                  bool(_dict(v).get("validateRequestParameters", False)))
+                 for name, v in sorted(raw.items()))
+
+
+def _gateway_responses(data: Mapping[str, Any]) -> tuple[GatewayResponse, ...]:
+    """Only the customised responses; AWS's untouched defaults are not desired state."""
+    raw = _dict(data.get("x-amazon-apigateway-gateway-responses"))
+    return tuple(GatewayResponse(
+        response_type=str(kind).upper(),
+        status_code=None if _dict(v).get("statusCode") is None
+        else n.status_code(_dict(v)["statusCode"]),
+        response_parameters=n.str_map(_dict(v).get("responseParameters")),
+        response_templates=n.content_type_map(_dict(v).get("responseTemplates")),
+    ) for kind, v in sorted(raw.items()))
+
+
+def _models(data: Mapping[str, Any]) -> tuple[Model, ...]:
+    """components.schemas (OAS3) or definitions (2.0): one application/json model each."""
+    raw = _dict(data.get("definitions")) or _dict(
+        _dict(data.get("components")).get("schemas"))
+    return tuple(Model(str(name), "application/json", n.model_schema(schema))
+                 for name, schema in sorted(raw.items()))

@@ -1,0 +1,300 @@
+"""Every default and canonical form API Gateway applies, one function per AWS behaviour.
+
+Both :mod:`apigwctl.compile` (spec -> desired) and :mod:`apigwctl.aws.reader` (AWS -> live) call
+these functions and nothing else re-implements them: that is what makes desired and live state
+compare equal. Each function's docstring names the AWS behaviour it encodes and
+``tests/unit/test_normalize.py`` has a test named after it.
+
+Decisions where the live value depends on ids the spec cannot know:
+
+* ``cacheNamespace``: AWS defaults it to the resource ID. The model stores the resource PATH
+  instead (:func:`cache_namespace`): the compiler fills the path, the reader folds the live
+  resource id back to the path, the writer turns the path into the id.
+* Resource policy: import expands the shorthand resource ``execute-api:/...`` into
+  ``arn:<partition>:execute-api:<region>:<account>:<apiId>/...``. The model keeps the SHORTHAND
+  (:func:`canonical_policy` folds the expanded ARN of this API back), so desired state needs
+  neither the region, the account nor the API id; :func:`expand_policy` does the reverse.
+* Model schemas: import rewrites ``#/definitions/X`` / ``#/components/schemas/X`` into
+  ``https://apigateway.amazonaws.com/restapis/<apiId>/models/X``; the model stores ``#/models/X``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from apigwctl.model import BoolMap, StrMap
+
+DEFAULT_TIMEOUT_MS = 29000
+DEFAULT_AUTHORIZER_TTL = 300
+API_KEY_HEADER = "x-api-key"
+LOCATIONS = {"query": "querystring", "path": "path", "header": "header"}
+
+
+def str_map(value: Mapping[Any, Any] | None) -> StrMap:
+    """Maps: AWS returns an empty map or omits it for the same thing; keys compare unordered."""
+    return tuple(sorted((str(k), str(v)) for k, v in (value or {}).items()))
+
+
+def bool_map(value: Mapping[Any, Any] | None) -> BoolMap:
+    """Boolean maps (request parameters, method response parameters), canonical like str_map."""
+    return tuple(sorted((str(k), bool(v)) for k, v in (value or {}).items()))
+
+
+def sorted_set(values: Iterable[Any] | None) -> tuple[str, ...]:
+    """Lists AWS treats as sets (binary media types, provider ARNs, ...): sorted, unique."""
+    return tuple(sorted({str(v) for v in values or ()}))
+
+
+def optional_str(value: Any) -> str | None:
+    """AWS omits empty strings (description, selectionPattern, ...): "" and absent are one."""
+    return None if value is None or value == "" else str(value)
+
+
+def status_code(value: Any) -> str:
+    """statusCode is a string in AWS; YAML may give an int key (200:)."""
+    return str(value)
+
+
+def integration_type(value: Any) -> str:
+    """Integration.type is an upper-case enum (AWS_PROXY...); the extension allows lower case."""
+    return str(value).upper()
+
+
+def passthrough_behavior(value: Any) -> str:
+    """passthroughBehavior: upper-case enum, WHEN_NO_MATCH when absent."""
+    return str(value).upper() if value else "WHEN_NO_MATCH"
+
+
+def timeout_in_millis(value: Any) -> int:
+    """timeoutInMillis defaults to 29000 on REST APIs."""
+    return int(value) if value is not None else DEFAULT_TIMEOUT_MS
+
+
+def connection_type(value: Any) -> str:
+    """connectionType defaults to INTERNET."""
+    return str(value).upper() if value else "INTERNET"
+
+
+def cache_namespace(value: Any, path: str, resource_id: str | None = None) -> str:
+    """cacheNamespace defaults to the resource id; the model stores the resource path instead."""
+    if value is None or value in ("", resource_id):
+        return path
+    return str(value)
+
+
+def cache_key_parameters(values: Iterable[Any] | None) -> tuple[str, ...]:
+    """cacheKeyParameters are a set: order does not matter."""
+    return sorted_set(values)
+
+
+def integration_uri(type_: str, uri: Any) -> str | None:
+    """A MOCK integration has no uri (AWS stores none; "" means none for any type)."""
+    if type_ == "MOCK" and not uri:
+        return None
+    return optional_str(uri)
+
+
+def selection_pattern(key: Any) -> str | None:
+    """Integration response key `default` (or an empty pattern) = no selectionPattern."""
+    return None if key in (None, "", "default") else str(key)
+
+
+def content_type_map(value: Mapping[Any, Any] | None) -> StrMap:
+    """requestTemplates / responseTemplates / models maps: keyed by content type as written.
+
+    AWS keeps the content-type keys verbatim (no case folding observed); only surrounding
+    whitespace is dropped. Empty and absent are one.
+    """
+    return tuple(sorted((str(k).strip(), str(v)) for k, v in (value or {}).items()))
+
+
+def request_parameter(location: str, name: str) -> str | None:
+    """Operation parameters become `method.request.{querystring|path|header}.<name>`.
+
+    Cookie and body parameters have no method request parameter: None.
+    """
+    loc = LOCATIONS.get(location)
+    return f"method.request.{loc}.{name}" if loc else None
+
+
+def parameter_required(location: str, required: Any) -> bool:
+    """Path parameters are always required; others as declared (default false)."""
+    return location == "path" or bool(required)
+
+
+def authorizer_type(value: Any) -> str:
+    """Authorizer.type is upper case: TOKEN | REQUEST | COGNITO_USER_POOLS."""
+    return str(value).upper()
+
+
+def authorizer_ttl(value: Any) -> int:
+    """authorizerResultTtlInSeconds defaults to 300."""
+    return int(value) if value is not None else DEFAULT_AUTHORIZER_TTL
+
+
+def identity_source(type_: str, value: Any, scheme: Mapping[str, Any]) -> str | None:
+    """TOKEN and Cognito authorizers default identitySource to the scheme's header.
+
+    The security scheme's `name` (e.g. Authorization) becomes `method.request.header.<name>`.
+    Comma-separated sources compare after trimming the spaces around commas.
+    """
+    if value:
+        return ",".join(part.strip() for part in str(value).split(","))
+    if type_ in ("TOKEN", "COGNITO_USER_POOLS") and scheme.get("name"):
+        return f"method.request.header.{scheme['name']}"
+    return None
+
+
+def is_iam_authtype(authtype: Any) -> bool:
+    """x-amazon-apigateway-authtype `awsSigv4` (anything starting with aws) means AWS_IAM."""
+    return isinstance(authtype, str) and authtype.lower().startswith("aws")
+
+
+def is_api_key_scheme(scheme: Mapping[str, Any]) -> bool:
+    """A method needs an API key when it references {type: apiKey, name: x-api-key, in: header}.
+
+    A scheme carrying an authorizer or an authtype is an authorizer, not the API key.
+    """
+    return (scheme.get("type") == "apiKey" and scheme.get("in") == "header"
+            and str(scheme.get("name", "")).lower() == API_KEY_HEADER
+            and "x-amazon-apigateway-authorizer" not in scheme
+            and "x-amazon-apigateway-authtype" not in scheme)
+
+
+def authorization_type_of(scheme: Mapping[str, Any]) -> str | None:
+    """The authorizationType a security scheme gives a method (None: it is not an authorizer).
+
+    Authorizer of type cognito_user_pools -> COGNITO_USER_POOLS; token/request -> CUSTOM;
+    authtype awsSigv4 -> AWS_IAM.
+    """
+    authorizer = scheme.get("x-amazon-apigateway-authorizer")
+    if isinstance(authorizer, Mapping):
+        kind = authorizer_type(authorizer.get("type", "token"))
+        return "COGNITO_USER_POOLS" if kind == "COGNITO_USER_POOLS" else "CUSTOM"
+    if is_iam_authtype(scheme.get("x-amazon-apigateway-authtype")):
+        return "AWS_IAM"
+    return None
+
+
+def endpoint_types(values: Iterable[Any] | None) -> tuple[str, ...]:
+    """endpointConfiguration.types: upper case; EDGE when nothing says otherwise (import)."""
+    types = tuple(sorted({str(v).upper() for v in values or ()}))
+    return types or ("EDGE",)
+
+
+def api_key_source(value: Any) -> str:
+    """apiKeySource: HEADER unless AUTHORIZER is set."""
+    return str(value).upper() if value else "HEADER"
+
+
+def binary_media_types(values: Iterable[Any] | None) -> tuple[str, ...]:
+    """binaryMediaTypes is a set; the patch path form escapes `/` as `~1`, folded back here."""
+    return sorted_set(str(v).replace("~1", "/") for v in values or ())
+
+
+def canonical_json(value: Any) -> str:
+    """JSON documents (policy, model schema) compare as sorted-key compact JSON."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _parse_json_text(text: str) -> Any:
+    """AWS returns RestApi.policy with its quotes backslash-escaped; accept both forms."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return json.loads(text.replace('\\"', '"').replace("\\\\", "\\"))
+
+
+def _policy_arn(api_id: str) -> re.Pattern[str]:
+    return re.compile(r"^arn:aws[a-z-]*:execute-api:[^:]*:[^:]*:" + re.escape(api_id) + "/")
+
+
+def _map_resources(doc: Any, fn: Any) -> Any:
+    if isinstance(doc, dict):
+        return {k: (_map_resource_value(v, fn) if k in ("Resource", "NotResource")
+                    else _map_resources(v, fn)) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_map_resources(v, fn) for v in doc]
+    return doc
+
+
+def _map_resource_value(value: Any, fn: Any) -> Any:
+    if isinstance(value, list):
+        return [fn(v) if isinstance(v, str) else v for v in value]
+    return fn(value) if isinstance(value, str) else value
+
+
+def canonical_policy(policy: Any, api_id: str | None = None) -> str | None:
+    """x-amazon-apigateway-policy: import expands `execute-api:/*` to this API's ARN.
+
+    The model keeps the shorthand: given the live API id, the expanded ARN of THIS API is
+    folded back to `execute-api:/`. ARNs of other APIs are left alone.
+    """
+    if policy in (None, "", {}):
+        return None
+    doc = _parse_json_text(policy) if isinstance(policy, str) else policy
+    if api_id:
+        pattern = _policy_arn(api_id)
+        doc = _map_resources(doc, lambda s: pattern.sub("execute-api:/", s))
+    return canonical_json(doc)
+
+
+def expand_policy(policy: str, partition: str, region: str, account: str, api_id: str) -> str:
+    """The reverse of canonical_policy: what AWS stores for a shorthand policy."""
+    prefix = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/"
+    doc = _map_resources(json.loads(policy),
+                         lambda s: prefix + s[len("execute-api:/"):]
+                         if s.startswith("execute-api:/") else s)
+    return canonical_json(doc)
+
+
+_SPEC_REF = re.compile(r"^#/(?:definitions|components/schemas)/(.+)$")
+_LIVE_REF = re.compile(r"^https://apigateway\.amazonaws\.com/restapis/[^/]+/models/(.+)$")
+
+
+def model_ref(ref: str) -> str:
+    """Import rewrites model $refs to `https://apigateway.amazonaws.com/restapis/<id>/models/X`.
+
+    Both that and the spec forms become `#/models/X`; other refs are kept.
+    """
+    for pattern in (_SPEC_REF, _LIVE_REF):
+        m = pattern.match(ref)
+        if m:
+            return f"#/models/{m.group(1)}"
+    return ref
+
+
+def live_model_ref(ref: str, api_id: str) -> str:
+    """The reverse of model_ref: the form AWS stores for `#/models/X`."""
+    if ref.startswith("#/models/"):
+        return f"https://apigateway.amazonaws.com/restapis/{api_id}/models/{ref[9:]}"
+    return ref
+
+
+def map_refs(schema: Any, fn: Any) -> Any:
+    """Apply fn to every `$ref` string of a JSON schema."""
+    if isinstance(schema, dict):
+        return {k: (fn(v) if k == "$ref" and isinstance(v, str) else map_refs(v, fn))
+                for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [map_refs(v, fn) for v in schema]
+    return schema
+
+
+def model_schema(schema: Any) -> str | None:
+    """Model.schema is a JSON string; compared as canonical JSON with canonical refs."""
+    if schema is None or schema == "":
+        return None
+    doc = json.loads(schema) if isinstance(schema, str) else schema
+    return canonical_json(map_refs(doc, model_ref))
+
+
+def model_name_of_ref(ref: Any) -> str | None:
+    """A request/response schema `$ref` to a named schema becomes that model's NAME."""
+    if not isinstance(ref, str):
+        return None
+    canonical = model_ref(ref)
+    return canonical[9:] if canonical.startswith("#/models/") else None
