@@ -15,7 +15,9 @@ bench/out/validate-results.json. A peer that cannot be installed is skipped with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -26,6 +28,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -36,6 +39,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out"
 LOGS = OUT / "logs"
+SNAPSHOT = OUT / "snapshot"
 DOC = REPO / "docs" / "benchmarks.md"
 CORPUS = Path(os.environ.get("APIGWCTL_CORPUS", "/work/shared/corpus"))
 LARGE_CORPUS = (
@@ -132,21 +136,39 @@ def run_once(argv: Sequence[str], env: dict[str, str], log: Path, timeout: float
 
     RSS comes from GNU time rather than this process's wait4: a child spawned from Python
     (vfork) inherits the parent's RSS high-water mark at exec, which would inflate it.
+    The wait blocks, with a timer for the timeout: Popen.wait(timeout) polls with sleeps of
+    up to 50 ms, which would quantise the wall clock.
     """
-    rss_file = log.with_suffix(".rss")
+    rss_file = _beside(log, ".rss")
     full = [str(TIME), "-f", "%M", "-o", str(rss_file), *argv] if TIME.exists() else list(argv)
-    with log.with_suffix(".out").open("wb") as out, log.with_suffix(".err").open("wb") as err:
+    with _beside(log, ".out").open("wb") as out, _beside(log, ".err").open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=OUT,
                                 start_new_session=True)
+        timer = threading.Timer(timeout, _kill_session, (proc.pid,))
+        timer.start()
         try:
-            rc = proc.wait(timeout)
-        except BaseException:  # timeout, Ctrl-C, SIGTERM: leave no tool running
-            os.killpg(proc.pid, signal.SIGKILL)  # our own session: the tool and GNU time
+            rc = proc.wait()
+        except BaseException:  # Ctrl-C, SIGTERM: leave no tool running
+            _kill_session(proc.pid)
             proc.wait()
             raise
+        finally:
+            timer.cancel()
         wall = time.perf_counter() - start
+    if wall >= timeout:
+        raise subprocess.TimeoutExpired(full, timeout)
     return Sample(wall, _read_rss(rss_file) if TIME.exists() else None, rc)
+
+
+def _kill_session(pid: int) -> None:
+    """Kill the session we started for one measured process: the tool and GNU time."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _beside(log: Path, suffix: str) -> Path:
+    return log.with_name(log.name + suffix)  # not with_suffix: names hold dots (gen100.yaml)
 
 
 def _read_rss(path: Path) -> int | None:
@@ -155,7 +177,7 @@ def _read_rss(path: Path) -> int | None:
 
 
 def read_log(log: Path, suffix: str) -> str:
-    path = log.with_suffix(suffix)
+    path = _beside(log, suffix)
     return path.read_text(errors="replace") if path.exists() else ""
 
 
@@ -280,13 +302,29 @@ def apigwctl_python(exe: Path | None) -> Path:
     return Path(sys.executable)
 
 
-def apigwctl_tools(exe: Path | None, probe: Path, notes: list[str]) -> list[Tool]:
+def snapshot_source(python: Path) -> dict[str, str]:
+    """Copy src/apigwctl to bench/out/snapshot, byte-compile it, and return the environment
+    that makes apigwctl run from it (PYTHONPATH precedes the editable install's .pth entry).
+
+    A full run takes 20 minutes and src/ may be edited meanwhile; and an installed package
+    carries bytecode, while a checkout under PYTHONDONTWRITEBYTECODE compiles every module
+    on every start (about 50 ms)."""
+    shutil.rmtree(SNAPSHOT, ignore_errors=True)
+    shutil.copytree(REPO / "src" / "apigwctl", SNAPSHOT / "apigwctl",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([str(python), "-m", "compileall", "-q", str(SNAPSHOT)], check=True)
+    path = os.pathsep.join(filter(None, [str(SNAPSHOT), os.environ.get("PYTHONPATH")]))
+    return base_env() | {"PYTHONPATH": path}
+
+
+def apigwctl_tools(exe: Path | None, probe: Path, env: dict[str, str],
+                   notes: list[str]) -> list[Tool]:
     python = apigwctl_python(exe)
     argv: tuple[str, ...] = (str(python), "-c", SHIM, "{file}")
     mode = "library shim"
     if exe is not None:
         cli = (str(exe), "validate", "{file}", "--format", "json")
-        _, out, _ = capture([str(exe), "validate", str(probe), "--format", "json"])
+        _, out, _ = capture([str(exe), "validate", str(probe), "--format", "json"], env)
         try:
             parse_findings(out)
             argv, mode = cli, "CLI"
@@ -296,11 +334,13 @@ def apigwctl_tools(exe: Path | None, probe: Path, notes: list[str]) -> list[Tool
                          "apigwctl.spec.validate.validate_path (same code, no CLI layer)")
     else:
         notes.append("apigwctl executable not found: timed through the library shim")
-    version = capture([str(python), "-c", "import apigwctl; print(apigwctl.__version__)"])[1]
-    version = f"{version.strip()} ({git_describe()}, {mode})"
-    cold = base_env() | {"APIGWCTL_NO_CACHE": "1"}
+    version = capture([str(python), "-c", "import apigwctl; print(apigwctl.__version__)"],
+                      env)[1]
+    version = (f"{version.strip()} ({git_describe()}; source digest "
+               f"{source_digest(SNAPSHOT / 'apigwctl')}; {mode})")
+    cold = env | {"APIGWCTL_NO_CACHE": "1"}
     return [Tool("apigwctl-cold", "apigwctl cold", argv, cold, False, version),
-            Tool("apigwctl-warm", "apigwctl warm", argv, base_env(), False, version)]
+            Tool("apigwctl-warm", "apigwctl warm", argv, env, False, version)]
 
 
 def git_describe() -> str:
@@ -309,6 +349,16 @@ def git_describe() -> str:
         return "not a git checkout"
     _, dirty, _ = capture(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"])
     return f"commit {head.strip()}" + (" + uncommitted changes in src/" if dirty.strip() else "")
+
+
+def source_digest(package: Path) -> str:
+    """Digest of a copy of apigwctl's sources: names the code measured, and tells whether
+    src/ changed during a run."""
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json"):
+            h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def tool_version(argv: Sequence[str]) -> str:
@@ -411,12 +461,12 @@ def osv_error_count(text: str) -> int | None:
     return 0 if re.search(r": OK\s*$", text, re.M) else None
 
 
-def superseding_rules(python: str) -> frozenset[str]:
+def superseding_rules(python: str, env: dict[str, str]) -> frozenset[str]:
     """Ids of apigwctl rules that report some osv errors more precisely, in place of E0100
     (validate.drop_superseded); their findings count as osv errors kept."""
     code = ("from apigwctl.spec.rules import all_rules\n"
             "print(' '.join(r.id for r in all_rules() if getattr(r, 'supersedes', ())))")
-    rc, out, _ = capture([python, "-c", code])
+    rc, out, _ = capture([python, "-c", code], env)
     return frozenset(out.split()) if rc == 0 else frozenset()
 
 
@@ -475,6 +525,7 @@ class Run:
     notes: list[str]
     load: tuple[float, float]
     started: str
+    command: str
     elapsed: float  # wall seconds of the timing phase
     other_cpu: float  # CPU seconds used by other processes during it
 
@@ -618,7 +669,7 @@ def render(run: Run) -> str:
     versions = ", ".join(f"{t.label.removesuffix(' cold')} {t.version}" for t in run.tools
                          if t.key != "apigwctl-warm")
     lines = [
-        f"Measured {run.started} by `bench/validate.py --runs {run.runs}`.", "",
+        f"Measured {run.started} by `{run.command}`.", "",
         *machine(),
         f"- tools: {versions}",
         f"- other work on the machine during the timings: {run.other_cpu:.0f} CPU s in "
@@ -746,21 +797,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = manifest()
     specs += [] if args.quick else corpus_specs(rows, notes)
     exe = find_apigwctl(args.apigwctl)
-    tools = apigwctl_tools(exe, specs[0].path, notes) + peer_tools(notes)
+    env = snapshot_source(apigwctl_python(exe))
+    tools = apigwctl_tools(exe, specs[0].path, env, notes) + peer_tools(notes)
     if args.tools:
         tools = [t for t in tools if t.key in args.tools.split(",")]
-    cpu0, clock0 = cpu_seconds(), time.perf_counter()
+    live = REPO / "src" / "apigwctl"
+    digest, cpu0, clock0 = source_digest(live), cpu_seconds(), time.perf_counter()
     results = measure_all(tools, specs, args)
     elapsed = time.perf_counter() - clock0
     others = other_cpu(cpu0, cpu_seconds())
+    if source_digest(live) != digest:
+        notes.append("src/ changed during the run; the apigwctl figures are for the snapshot "
+                     "of it taken at the start (source digest above)")
     load1 = os.getloadavg()[0]
     checker = Checker({t.key: t for t in tools}, results,
-                      superseding_rules(str(apigwctl_python(exe))))
+                      superseding_rules(str(apigwctl_python(exe)), env))
     checks = [checker.check(s.name, s.path) for s in specs]
     corpus = [] if args.quick or not {"osv", "apigwctl-cold"} <= checker.tools.keys() \
         else check_corpus(checker, rows)
+    command = " ".join(["bench/validate.py", *(argv if argv is not None else sys.argv[1:])])
     run = Run(specs, tools, results, checks, corpus, args.runs, notes, (load0, load1),
-              started, elapsed, others)
+              started, command, elapsed, others)
     body = render(run)
     print(body)
     write_doc(args.output, body)

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,18 @@ def test_docs_rules_md_is_current() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
     assert docs.read_text(encoding="utf-8") == rules_markdown(), (
         "regenerate: apigwctl rules --format markdown > docs/rules.md")
+
+
+def test_user_errors_survive_context_managers() -> None:
+    """Python sets __traceback__ on exceptions leaving a `with`; ours must allow it."""
+    from contextlib import contextmanager
+
+    from apigwctl.errors import ApigwctlError
+
+    @contextmanager
+    def scope() -> Iterator[None]:
+        yield
+
+    with pytest.raises(ApigwctlError) as exc, scope():
+        raise ApigwctlError("boom", hint="do this")
+    assert (exc.value.what, exc.value.hint, int(exc.value.exit_code)) == ("boom", "do this", 1)

@@ -4,6 +4,8 @@
 - ``bad.yaml|json``: the rule reports at least once; if the file's first line is
   ``# expect: LINE:COL`` the first finding of the rule is placed exactly there.
 - an optional ``kind`` file holds REST or HTTP (default: detected from the document).
+- deployment-file rules (E3xxx) have ``good/apigwctl.yaml`` and ``bad/apigwctl.yaml`` instead,
+  checked with their spec (usually ``../openapi.yaml``) by ``check_deployment``.
 Rules whose bad input cannot be a small file (size, depth and alias bounds) are tested in
 test_loader.py or test_generated_cases.py instead and listed in GENERATED.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from apigwctl.config import check_deployment
 from apigwctl.spec.loader import ApiKind, Limits
 from apigwctl.spec.rules import all_rules
 from apigwctl.spec.validate import validate_path
@@ -26,6 +29,9 @@ RULE_IDS = [r.id for r in all_rules()]
 
 
 def _case(rule_id: str, name: str) -> Path:
+    deployment = CASES / rule_id / name / "apigwctl.yaml"
+    if deployment.exists():
+        return deployment
     found = sorted((CASES / rule_id).glob(f"{name}.*"))
     assert found, f"missing tests/cases/rules/{rule_id}/{name}.yaml (or .json)"
     return found[0]
@@ -37,6 +43,9 @@ def _kind(rule_id: str) -> ApiKind | None:
 
 
 def _findings(path: Path, rule_id: str) -> list[tuple[int, int, str]]:
+    if path.name == "apigwctl.yaml":
+        diags = check_deployment(path).diagnostics
+        return [(d.line, d.col, d.message) for d in diags if d.rule == rule_id]
     report = validate_path(str(path), kind=_kind(rule_id), limits=Limits(max_bytes=1 << 20))
     return [(d.line, d.col, d.message) for d in report.diagnostics if d.rule == rule_id]
 

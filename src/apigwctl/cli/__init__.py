@@ -1,5 +1,7 @@
 """Command-line interface: the click group lives in ``app``, one module per command family."""
 
+from apigwctl.cli import config_cmds as _config_cmds  # noqa: F401  (registers commands)
+from apigwctl.cli import emulator as _emulator  # noqa: F401  (registers commands)
 from apigwctl.cli import validate as _validate  # noqa: F401  (registers commands)
 from apigwctl.cli.app import cli, main
 

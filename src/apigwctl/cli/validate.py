@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
+from apigwctl.config import DEFAULT_FILE, check_deployment
 from apigwctl.diagnostics import Diagnostic, has_errors
 from apigwctl.exitcodes import ExitCode
 from apigwctl.render.console import make_console
@@ -34,7 +35,10 @@ def _emit(text: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False),
+              help="Also check this deployment file, its spec and their stage variables "
+              "(default with no FILES: ./apigwctl.yaml).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="Output format.")
 @click.option("--api-type", type=click.Choice(["auto", "rest", "http"], case_sensitive=False),
@@ -43,23 +47,42 @@ def _emit(text: str, output: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write json/sarif output to this file instead of stdout.")
 @click.pass_context
-def validate(ctx: click.Context, files: Sequence[str], fmt: str, api_type: str,
-             output: str | None) -> None:
+def validate(ctx: click.Context, *, files: Sequence[str], config_file: str | None, fmt: str,
+             api_type: str, output: str | None) -> None:
     """Check OpenAPI documents and every x-amazon-apigateway-* extension in them.
+
+    With -c (or no FILES and an ./apigwctl.yaml), the deployment file is checked too,
+    with its spec and the stage variables the spec references.
 
     Exit status: 0 when no ERROR finding, 1 otherwise.
     """
+    if not files and config_file is None:
+        if not Path(DEFAULT_FILE).is_file():
+            raise click.UsageError(f"give FILES, or -c FILE, or run where {DEFAULT_FILE} is")
+        config_file = DEFAULT_FILE
     kind = None if api_type.lower() == "auto" else ApiKind(api_type.upper())
-    reports: list[FileReport] = [cached_validate_path(f, kind) for f in files]
-    diags: list[Diagnostic] = [d for r in reports for d in r.diagnostics]
+    reports = _deployment_reports(config_file) if config_file is not None else []
+    file_reports: list[FileReport] = [cached_validate_path(f, kind) for f in files]
+    reports += [(r.path, r.diagnostics) for r in file_reports]
+    diags: list[Diagnostic] = [d for _, ds in reports for d in ds]
     if fmt == "json":
         _emit(findings_json(diags), output)
     elif fmt == "sarif":
         _emit(findings_sarif(diags, all_rules()), output)
     else:
         console = make_console(globals_of(ctx).no_color)
-        render_findings(console, [(r.path, r.diagnostics) for r in reports])
+        render_findings(console, reports)
     ctx.exit(int(ExitCode.ERROR if has_errors(diags) else ExitCode.OK))
+
+
+def _deployment_reports(config_file: str) -> list[tuple[str, Sequence[Diagnostic]]]:
+    """The deployment file's findings, then its spec's (when the file names one that loads)."""
+    deployment = check_deployment(config_file, validate=cached_validate_path)
+    out: list[tuple[str, Sequence[Diagnostic]]] = [
+        (deployment.config.path, deployment.config.diagnostics)]
+    if deployment.spec is not None:
+        out.append((deployment.spec.path, deployment.spec.diagnostics))
+    return out
 
 
 def rules_markdown() -> str:

@@ -31,7 +31,7 @@ from apigwctl.spec import sourcemap
 from apigwctl.spec.scan import DocScan, ScanLimitExceeded, scan_document
 
 try:
-    import ryml  # type: ignore[import-untyped]
+    import ryml
 except ImportError:  # pragma: no cover - rapidyaml missing: PyYAML reads everything
     ryml = None
 

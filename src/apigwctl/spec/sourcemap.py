@@ -29,7 +29,7 @@ from typing import Any, cast
 import yaml
 
 try:
-    import ryml  # type: ignore[import-untyped]
+    import ryml
 except ImportError:  # pragma: no cover - rapidyaml missing: the reference locators serve
     ryml = None
 
