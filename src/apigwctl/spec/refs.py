@@ -65,6 +65,7 @@ def _doc_root(data: Any, bases: tuple[Pointer, ...], ptr: Pointer) -> Any:
 def check_refs(session: _Session, source: SourceFile, data: Any, scan: DocScan,
                bases: tuple[Pointer, ...] = ((),)) -> None:
     """Check every ``$ref`` of one file, loading referenced files (recursively, once each)."""
+    cycles_seen: set[frozenset[str]] = set()
     for ptr, ref in scan.refs:
         file, frag = split_ref(ref)
         if _URL.match(ref):
@@ -74,11 +75,15 @@ def check_refs(session: _Session, source: SourceFile, data: Any, scan: DocScan,
                 "and reference it by relative path"))
             continue
         if not file:
-            found, _ = follow(_doc_root(data, bases, ptr), frag)
+            root = _doc_root(data, bases, ptr)
+            found, target = follow(root, frag)
             if not found:
                 session.diagnostics.append(_finding(
                     "E0012", f"$ref target not found: {ref}", source, ptr,
                     "check the spelling of the component name"))
+            else:
+                _check_cycle(session, source, ptr, ref, root=root, target=target,
+                             seen=cycles_seen)
             continue
         target = _load_external(session, source, ptr, file)
         if target is not None:
@@ -87,6 +92,29 @@ def check_refs(session: _Session, source: SourceFile, data: Any, scan: DocScan,
                 session.diagnostics.append(_finding(
                     "E0012", f"$ref target not found: {ref}", source, ptr,
                     f"{file} has no {frag or 'document'}"))
+
+
+def _check_cycle(session: _Session, source: SourceFile, ptr: Pointer, ref: str, *, root: Any,
+                 target: Any, seen: set[frozenset[str]]) -> None:
+    """A chain of local refs that only point at each other resolves to nothing."""
+    chain = [ref]
+    while isinstance(target, Mapping) and isinstance(target.get("$ref"), str):
+        nxt = target["$ref"]
+        file, frag = split_ref(nxt)
+        if file:
+            return
+        if nxt in chain:
+            cycle = frozenset(chain[chain.index(nxt):])
+            if cycle not in seen:
+                seen.add(cycle)
+                session.diagnostics.append(_finding(
+                    "E0013", f"$ref cycle: {' -> '.join([*chain, nxt])}", source, ptr,
+                    "one of these components must hold a definition, not only a $ref"))
+            return
+        chain.append(nxt)
+        found, target = follow(root, frag)
+        if not found or len(chain) > 64:
+            return
 
 
 def _load_external(session: _Session, source: SourceFile, ptr: Pointer, file: str) -> Any:

@@ -76,6 +76,13 @@ class UnresolvedRef(_LoaderRule):
 
 
 @register
+class RefCycle(_LoaderRule):
+    id = "E0013"
+    description = "Local $refs point at each other in a cycle and never reach a definition."
+    supersedes = (r"nested too deeply for structural validation$",)
+
+
+@register
 class UnsupportedVersion(Rule):
     id = "E0020"
     description = "API Gateway imports only Swagger 2.0 and OpenAPI 3.0, not 3.1."
