@@ -1,0 +1,164 @@
+"""Executor: runs a :class:`Plan`'s ops against an ``apigateway`` client, in order.
+
+Input: a boto3 ``apigateway`` client (passed in: this module imports no boto3), the plan and
+the live ids by address (``ApiState.ids``). Output: the ops done, each reported through
+``report`` as it finishes. Dispatch is on the op type (``functools.singledispatch``); ops name
+resources by address and :class:`Context` maps addresses to AWS ids, recording the ids the
+ops create (the API of an import, the deployment) for the ops after them.
+
+An AWS error stops the run with an :class:`ApplyError` naming the op, the AWS error code and
+message, and what was already done; the next ``apply`` plans from the live state again, so
+it finishes the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import singledispatch
+from pathlib import Path
+from typing import Any
+
+from apigwctl.errors import ApigwctlError
+from apigwctl.plan.ops import (
+    CreateDeployment,
+    CreateStage,
+    ImportRestApi,
+    Op,
+    PutRestApi,
+    TagRestApi,
+    UpdateStage,
+)
+from apigwctl.plan.planner import Plan
+
+
+class ApplyError(ApigwctlError):
+    """An AWS call failed part-way through an apply."""
+
+
+@dataclass
+class Context:
+    client: Any
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def id_of(self, address: str) -> str:
+        if address not in self.ids:
+            raise ApigwctlError(f"no live id known for {address}",
+                                hint="run `apigwctl plan` again: the live state moved")
+        return self.ids[address]
+
+
+def apply_plan(client: Any, plan: Plan, ids: Mapping[str, str],
+               report: Callable[[Op, str], None] = lambda op, result: None) -> list[Op]:
+    """Run every op in order; returns the ops done (all of them, or raises ApplyError)."""
+    ctx = Context(client, dict(ids))
+    done: list[Op] = []
+    for op in plan.ops:
+        try:
+            result = execute(op, ctx)
+        except Exception as exc:
+            error = aws_error(exc)
+            if error is None:
+                raise
+            raise _failure(op, error, done) from exc
+        done.append(op)
+        report(op, result)
+    return done
+
+
+def aws_error(exc: BaseException) -> tuple[str, str] | None:
+    """(code, message) of a botocore ClientError, recognised by its ``response`` shape."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, Mapping) or not isinstance(response.get("Error"), Mapping):
+        return None
+    err = response["Error"]
+    return str(err.get("Code", "Unknown")), str(err.get("Message", ""))
+
+
+def _failure(op: Op, error: tuple[str, str], done: list[Op]) -> ApplyError:
+    code, message = error
+    finished = "; ".join(o.describe() for o in done) or "nothing"
+    return ApplyError(f"{op.describe()} failed: {code}: {message}",
+                      where=op.address,
+                      hint=f"already done: {finished}. Fix the cause and run "
+                           "`apigwctl apply` again: it plans from the live state and "
+                           "finishes the work")
+
+
+@singledispatch
+def execute(op: Op, ctx: Context) -> str:
+    raise TypeError(f"no executor for {type(op).__name__}")  # pragma: no cover
+
+
+def _rename(ctx: Context, api_id: str, name: str, description: str | None) -> None:
+    """import/put take the name and description from the spec; the file's win."""
+    patches = [{"op": "replace", "path": "/name", "value": name}]
+    if description is not None:
+        patches.append({"op": "replace", "path": "/description", "value": description})
+    ctx.client.update_rest_api(restApiId=api_id, patchOperations=patches)
+
+
+@execute.register
+def _import(op: ImportRestApi, ctx: Context) -> str:
+    created = ctx.client.import_rest_api(
+        body=Path(op.spec).read_bytes(), failOnWarnings=op.fail_on_warnings,
+        parameters={"endpointConfigurationTypes": op.endpoint_type})
+    api_id: str = created["id"]
+    ctx.ids[op.address] = api_id
+    _rename(ctx, api_id, op.name, op.description)
+    if op.tags:
+        ctx.client.tag_resource(resourceArn=_arn(ctx, api_id), tags=dict(op.tags))
+    return f"imported {op.name} as {api_id}"
+
+
+def _arn(ctx: Context, api_id: str) -> str:
+    return f"arn:aws:apigateway:{ctx.client.meta.region_name}::/restapis/{api_id}"
+
+
+@execute.register
+def _tag(op: TagRestApi, ctx: Context) -> str:
+    arn = _arn(ctx, ctx.id_of(op.address))
+    if op.tags:
+        ctx.client.tag_resource(resourceArn=arn, tags=dict(op.tags))
+    if op.remove:
+        ctx.client.untag_resource(resourceArn=arn, tagKeys=list(op.remove))
+    return f"tagged ({len(op.tags)} set, {len(op.remove)} removed)"
+
+
+@execute.register
+def _put(op: PutRestApi, ctx: Context) -> str:
+    api_id = ctx.id_of(op.address)
+    ctx.client.put_rest_api(restApiId=api_id, mode=op.mode,
+                            failOnWarnings=op.fail_on_warnings,
+                            body=Path(op.spec).read_bytes())
+    _rename(ctx, api_id, op.name, op.description)
+    return f"put {op.name} ({op.mode})"
+
+
+@execute.register
+def _deploy(op: CreateDeployment, ctx: Context) -> str:
+    deployment = ctx.client.create_deployment(restApiId=ctx.id_of(op.api),
+                                              description="apigwctl apply")
+    ctx.ids[op.address] = deployment["id"]
+    return f"created deployment {deployment['id']}"
+
+
+@execute.register
+def _create_stage(op: CreateStage, ctx: Context) -> str:
+    args: dict[str, Any] = {"variables": dict(op.variables)} if op.variables else {}
+    if op.description is not None:
+        args["description"] = op.description
+    ctx.client.create_stage(restApiId=ctx.id_of(op.api), stageName=op.name,
+                            deploymentId=ctx.id_of(op.deployment), **args)
+    return f"created stage {op.name}"
+
+
+@execute.register
+def _update_stage(op: UpdateStage, ctx: Context) -> str:
+    patches = [p.to_dict() for p in op.patches]
+    for patch in patches:
+        if patch["path"] == "/deploymentId":  # the value is the deployment's address
+            patch["value"] = ctx.id_of(patch["value"])
+    ctx.client.update_stage(restApiId=ctx.id_of(op.api), stageName=op.name,
+                            patchOperations=patches)
+    return f"updated stage {op.name} ({len(patches)} patch operation(s))"

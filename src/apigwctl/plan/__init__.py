@@ -1,0 +1,15 @@
+"""Plans: inert ops (``ops``) and the planner turning a Changeset into ordered ops."""
+
+from apigwctl.plan.ops import (
+    CreateDeployment,
+    CreateStage,
+    ImportRestApi,
+    Op,
+    PutRestApi,
+    TagRestApi,
+    UpdateStage,
+)
+from apigwctl.plan.planner import Plan, make_plan
+
+__all__ = ["CreateDeployment", "CreateStage", "ImportRestApi", "Op", "Plan", "PutRestApi",
+           "TagRestApi", "UpdateStage", "make_plan"]

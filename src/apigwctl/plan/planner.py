@@ -1,0 +1,166 @@
+"""Changeset -> ordered ops, making as few write calls as the change allows.
+
+Input: a :class:`Changeset`, the desired :class:`ApiState` and :class:`PlanSettings`.
+Output: a :class:`Plan`. Pure. Order and invariants:
+
+* API missing: ``import_rest_api`` (endpoint type, failOnWarnings), exactly one
+  ``create_deployment``, then ``create_stage`` per stage.
+* Definition changed: ``put_rest_api`` (mode from the file, failOnWarnings), exactly one
+  ``create_deployment`` whose reasons name the changed routes, then ``update_stage`` of
+  ``/deploymentId`` (with any settings change of that stage in the same call) for existing
+  stages and ``create_stage`` for new ones.
+* ``mode: merge``: what the spec no longer has stays (``Plan.left_behind``), so it is
+  neither a change nor a reason to put. Tags (from the deployment file) change through
+  ``tag_resource``/``untag_resource`` without a put or a deployment.
+* Only stage settings changed: ``update_stage`` patches, no deployment (a new stage alone
+  still needs a deployment to point at, and gets one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from apigwctl.diff import Action, Changeset, ResourceChange
+from apigwctl.model import ApiState, Stage
+from apigwctl.plan.ops import (
+    CreateDeployment,
+    CreateStage,
+    ImportRestApi,
+    Op,
+    Patch,
+    PutRestApi,
+    TagRestApi,
+    UpdateStage,
+)
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    spec: str
+    endpoint_type: str = "REGIONAL"
+    mode: str = "overwrite"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The ops, and the changes they make; ``left_behind``: deletions merge does not make."""
+
+    changeset: Changeset
+    ops: tuple[Op, ...] = ()
+    left_behind: tuple[ResourceChange, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.ops
+
+    def counts(self) -> tuple[int, int, int]:
+        """(to add, to change, to destroy) over the changed addresses."""
+        actions = [c.action for c in self.changeset.changes if c not in self.left_behind]
+        return (actions.count(Action.CREATE), actions.count(Action.UPDATE),
+                actions.count(Action.DELETE))
+
+    def to_dict(self) -> dict[str, Any]:
+        add, change, destroy = self.counts()
+        return {"api": self.changeset.api_name,
+                "summary": {"add": add, "change": change, "destroy": destroy},
+                "changes": [c.to_dict() for c in self.changeset.changes
+                            if c not in self.left_behind],
+                "left_behind_by_merge": [c.address for c in self.left_behind],
+                "ops": [op.to_dict() for op in self.ops]}
+
+
+def make_plan(changeset: Changeset, desired: ApiState, settings: PlanSettings) -> Plan:
+    name = desired.name
+    api_address, deployment = f"api:{name}", f"deployment:{name}"
+    exists = changeset.api_exists
+    merge = settings.mode == "merge" and exists
+    left_behind = tuple(c for c in changeset.definition
+                        if merge and c.action is Action.DELETE)
+    redefined = [c for c in changeset.definition
+                 if c not in left_behind and not _tags_only(c)]
+    ops: list[Op] = []
+    if not exists:
+        ops.append(ImportRestApi(api_address, name, settings.spec, settings.endpoint_type,
+                                 desired.api.description, desired.api.tags))
+    elif redefined:
+        ops.append(PutRestApi(api_address, name, settings.spec, settings.mode,
+                              desired.api.description))
+    tags = _tag_op(changeset, desired) if exists else None
+    if tags is not None:
+        ops.append(tags)
+    reasons = tuple(_reason(c) for c in redefined) if exists else (
+        f"REST API {changeset.api_name} is new",)
+    new_stages = [c for c in changeset.stages if c.action is Action.CREATE]
+    if not reasons and new_stages:
+        reasons = tuple(f"new stage {_stage_name(c)} needs a deployment" for c in new_stages)
+    if reasons:
+        ops.append(CreateDeployment(deployment, api_address, reasons))
+    repoint = deployment if redefined and exists else None
+    ops.extend(_stage_ops(changeset, desired, deployment if reasons else None, repoint))
+    return Plan(changeset, tuple(ops), left_behind)
+
+
+def _tags_only(change: ResourceChange) -> bool:
+    """Tags are not part of the definition: tag_resource changes them, no deployment."""
+    return change.kind == "api" and all(f.path.split(".")[0] == "tags" for f in change.fields)
+
+
+def _tag_op(changeset: Changeset, desired: ApiState) -> TagRestApi | None:
+    api = next((c for c in changeset.definition if c.kind == "api"), None)
+    fields = [f for f in api.fields if f.path.startswith("tags.")] if api else []
+    if api is None or not fields:
+        return None
+    wanted = dict(desired.api.tags)
+    keys = [f.path.split(".", 1)[1] for f in fields]
+    return TagRestApi(api.address, tuple((k, wanted[k]) for k in keys if k in wanted),
+                      tuple(k for k in keys if k not in wanted))
+
+
+def _reason(change: ResourceChange) -> str:
+    parts = change.address.split(":")
+    what = {"method": lambda: f"route {parts[-1]} {':'.join(parts[2:-1])}",
+            "resource": lambda: f"resource {':'.join(parts[2:])}"}.get(
+        change.kind, lambda: change.address)()
+    fields = sorted({f.path.split(".", 1)[0] for f in change.fields})
+    detail = f" ({', '.join(fields)})" if change.action is Action.UPDATE and fields else ""
+    return f"{what} {change.action.value}d{detail}".replace("created", "added")
+
+
+def _stage_name(change: ResourceChange) -> str:
+    return change.address.split(":", 2)[2]
+
+
+def _stage_ops(changeset: Changeset, desired: ApiState, deployment: str | None,
+               repoint: str | None) -> list[Op]:
+    """New stages point at ``deployment``; existing ones move to ``repoint`` when given."""
+    stages = {s.name: s for s in desired.stages}
+    changed = {_stage_name(c): c for c in changeset.stages}
+    ops: list[Op] = []
+    for stage in desired.stages:
+        change = changed.get(stage.name)
+        address, api = f"stage:{desired.name}:{stage.name}", f"api:{desired.name}"
+        if change is not None and change.action is Action.CREATE:
+            assert deployment is not None  # make_plan plans one for every new stage
+            ops.append(CreateStage(address, api, stage.name, deployment,
+                                   stage.description, stage.variables))
+            continue
+        patches = _setting_patches(change, stages[stage.name]) if change else []
+        if repoint is not None:
+            patches.insert(0, Patch("replace", "/deploymentId", repoint))
+        if patches:
+            ops.append(UpdateStage(address, api, stage.name, tuple(patches)))
+    return ops
+
+
+def _setting_patches(change: ResourceChange, stage: Stage) -> list[Patch]:
+    """description and per-variable replace/remove, from the field changes."""
+    out: list[Patch] = []
+    for field in change.fields:
+        head, _, rest = field.path.partition(".")
+        if head == "description":
+            out.append(Patch("replace", "/description", stage.description or ""))
+        elif head == "variables" and rest:
+            out.append(Patch("remove", f"/variables/{rest}") if field.after is None
+                       else Patch("replace", f"/variables/{rest}", str(field.after)))
+    return out
