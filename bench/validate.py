@@ -557,6 +557,10 @@ def timing_table(run: Run) -> list[str]:
     return lines
 
 
+def worst_cell(run: Run) -> float:
+    return max((m.others for m in run.results.values()), default=0.0)
+
+
 def disturbed(run: Run) -> list[str]:
     cells = [m for m in run.results.values() if m.others > BUSY]
     if not cells:
@@ -672,9 +676,10 @@ def render(run: Run) -> str:
         f"Measured {run.started} by `{run.command}`.", "",
         *machine(),
         f"- tools: {versions}",
-        f"- other work on the machine during the timings: {run.other_cpu:.0f} CPU s in "
-        f"{run.elapsed:.0f} s ({run.other_cpu / max(run.elapsed, 1e-9):.0%} of one CPU); "
-        f"1-minute load average {run.load[0]:.2f} before, {run.load[1]:.2f} after",
+        f"- other work on the machine: at most {worst_cell(run):.2f} CPU during any cell's "
+        f"timed runs; {run.other_cpu:.0f} CPU s over the {run.elapsed:.0f} s of the timing "
+        f"phase, waits for quiet included; 1-minute load average {run.load[0]:.2f} before, "
+        f"{run.load[1]:.2f} after",
         "", "Median wall clock of the timed runs / peak RSS (max over the timed runs):", "",
         *timing_table(run), *disturbed(run), "", *target_table(run), "", *published_table(run),
         "No finding lost (openapi-spec-validator errors vs apigwctl E0100 findings):", "",
