@@ -9,8 +9,6 @@ be updated; documents the import refuses are listed with the reason.
 
 from __future__ import annotations
 
-import csv
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +21,10 @@ from apigwctl.aws.emulator.core import Emulator
 from apigwctl.aws.reader import read_api
 from apigwctl.compile import ApiSettings, compile_api
 from apigwctl.spec.loader import load_spec
+from tests.support import corpus_dir, manifest_rows
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("APIGWCTL_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = corpus_dir() or ROOT.parent / "shared" / "corpus"
 
 DIFFER = {
     "specs/serverless-patterns/apigw-rest-vpclink-pvt-alb-sam__api.yaml":
@@ -56,10 +55,7 @@ CRASHES = {
 
 
 def _documents() -> list[str]:
-    if not (CORPUS / "MANIFEST.tsv").is_file():
-        return []
-    with (CORPUS / "MANIFEST.tsv").open(newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["api_kind"] == "rest"]
+    rows = [r for r in manifest_rows() if r["api_kind"] == "rest"]
     out = []
     for row in rows:
         docs = load_spec(str(CORPUS / row["file"])).documents

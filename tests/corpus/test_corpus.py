@@ -11,7 +11,6 @@ CI always has it; elsewhere the tests skip with a reason.
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 from pathlib import Path
@@ -21,35 +20,21 @@ import pytest
 from apigwctl.diagnostics import Severity
 from apigwctl.spec.loader import ApiKind
 from apigwctl.spec.validate import FileReport, validate_path
+from tests.support import corpus_dir, manifest_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "findings.golden.tsv"
 SECONDS_PER_FILE = 30.0
 
 
-def _corpus() -> Path | None:
-    env = os.environ.get("APIGWCTL_CORPUS")
-    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "corpus"]:
-        if (cand / "MANIFEST.tsv").is_file():
-            return cand
-    return None
-
-
-CORPUS = _corpus()
+CORPUS = corpus_dir()
 if CORPUS is None and os.environ.get("CI"):
     raise RuntimeError("the shared corpus must be beside the repository in CI (../shared/corpus)")
 pytestmark = pytest.mark.skipif(CORPUS is None,
                                 reason="shared corpus not found; set APIGWCTL_CORPUS")
 
 
-def _manifest() -> list[dict[str, str]]:
-    if CORPUS is None:
-        return []
-    with (CORPUS / "MANIFEST.tsv").open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
-ROWS = _manifest()
+ROWS = manifest_rows()
 KIND = {"rest": ApiKind.REST, "http": ApiKind.HTTP}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import time
 import tracemalloc
@@ -23,6 +22,7 @@ import yaml
 from apigwctl.spec import cache, loader, sourcemap
 from apigwctl.spec.loader import Limits, load_spec, parse_text
 from apigwctl.spec.validate import FileReport, validate_path
+from tests.support import corpus_files
 
 SECONDS = 5.0
 MEGABYTES = 64
@@ -150,21 +150,7 @@ def test_rapidyaml_errors_stay_off_stderr(tmp_path: Path,
 
 # --------------------------------------------------------------------------- fast parsers
 
-def _corpus() -> Path | None:
-    env = os.environ.get("APIGWCTL_CORPUS")
-    root = Path(__file__).resolve().parents[2]
-    for cand in ([Path(env)] if env else []) + [root.parent / "shared" / "corpus"]:
-        if (cand / "MANIFEST.tsv").is_file():
-            return cand
-    return None
-
-
-def _corpus_files() -> list[Path]:
-    corpus = _corpus()
-    if corpus is None:
-        return []
-    lines = (corpus / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return [corpus / line.split("\t")[0] for line in lines if line.strip()]
+_corpus_files = corpus_files
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import os
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ import pytest
 
 from apigwctl.spec import structure
 from apigwctl.spec.loader import SpecVersion, load_spec
+from tests.support import corpus_files
 
 _REQUIRED = re.compile(r"^(Required list has not defined properties: )(\[.*\])$")
 Found = set[tuple[tuple[str, ...], str]]
@@ -99,21 +99,8 @@ def test_schemas_are_osvs_own() -> None:
 
 # --------------------------------------------------------------------------- corpus
 
-def _corpus() -> Path | None:
-    env = os.environ.get("APIGWCTL_CORPUS")
-    root = Path(__file__).resolve().parents[2]
-    for cand in ([Path(env)] if env else []) + [root.parent / "shared" / "corpus"]:
-        if (cand / "MANIFEST.tsv").is_file():
-            return cand
-    return None
-
-
 def _corpus_files() -> list[str]:
-    corpus = _corpus()
-    if corpus is None:
-        return []
-    lines = (corpus / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return [str(corpus / line.split("\t")[0]) for line in lines if line.strip()]
+    return [str(p) for p in corpus_files()]
 
 
 @pytest.mark.slow
