@@ -130,7 +130,6 @@ def _short(inst: str) -> str:
     return "the object" if inst.startswith("{") else "the array"
 
 
-_first_line = tidy
 
 
 def _root_uri(spec_path: Path | None) -> str:
