@@ -130,8 +130,6 @@ def _short(inst: str) -> str:
     return "the object" if inst.startswith("{") else "the array"
 
 
-
-
 def _root_uri(spec_path: Path | None) -> str:
     return spec_path.resolve().as_uri() if spec_path else ""
 
