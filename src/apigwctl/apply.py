@@ -22,8 +22,8 @@ from typing import Any
 from apigwctl.errors import ApigwctlError
 from apigwctl.plan.ops import (
     CreateDeployment,
+    CreateRestApi,
     CreateStage,
-    ImportRestApi,
     Op,
     PutRestApi,
     TagRestApi,
@@ -40,6 +40,11 @@ class ApplyError(ApigwctlError):
 class Context:
     client: Any
     ids: dict[str, str] = field(default_factory=dict)
+    bodies: Mapping[str, bytes] = field(default_factory=dict)
+
+    def body(self, spec: str) -> bytes:
+        """The spec's bytes as planned (the caller's), else as on disk now."""
+        return self.bodies[spec] if spec in self.bodies else Path(spec).read_bytes()
 
     def id_of(self, address: str) -> str:
         if address not in self.ids:
@@ -49,9 +54,13 @@ class Context:
 
 
 def apply_plan(client: Any, plan: Plan, ids: Mapping[str, str],
-               report: Callable[[Op, str], None] = lambda op, result: None) -> list[Op]:
-    """Run every op in order; returns the ops done (all of them, or raises ApplyError)."""
-    ctx = Context(client, dict(ids))
+               report: Callable[[Op, str], None] = lambda op, result: None,
+               bodies: Mapping[str, bytes] | None = None) -> list[Op]:
+    """Run every op in order; returns the ops done (all of them, or raises ApplyError).
+
+    ``bodies`` maps an op's spec path to the bytes to send (those the plan was made from).
+    """
+    ctx = Context(client, dict(ids), bodies or {})
     done: list[Op] = []
     for op in plan.ops:
         try:
@@ -99,16 +108,13 @@ def _rename(ctx: Context, api_id: str, name: str, description: str | None) -> No
 
 
 @execute.register
-def _import(op: ImportRestApi, ctx: Context) -> str:
-    created = ctx.client.import_rest_api(
-        body=Path(op.spec).read_bytes(), failOnWarnings=op.fail_on_warnings,
-        parameters={"endpointConfigurationTypes": op.endpoint_type})
-    api_id: str = created["id"]
-    ctx.ids[op.address] = api_id
-    _rename(ctx, api_id, op.name, op.description)
-    if op.tags:
-        ctx.client.tag_resource(resourceArn=_arn(ctx, api_id), tags=dict(op.tags))
-    return f"imported {op.name} as {api_id}"
+def _create_api(op: CreateRestApi, ctx: Context) -> str:
+    args: dict[str, Any] = {"description": op.description} if op.description else {}
+    created = ctx.client.create_rest_api(
+        name=op.name, endpointConfiguration={"types": [op.endpoint_type]},
+        tags=dict(op.tags), **args)
+    ctx.ids[op.address] = created["id"]
+    return f"created {op.name} as {created['id']}"
 
 
 def _arn(ctx: Context, api_id: str) -> str:
@@ -130,7 +136,7 @@ def _put(op: PutRestApi, ctx: Context) -> str:
     api_id = ctx.id_of(op.address)
     ctx.client.put_rest_api(restApiId=api_id, mode=op.mode,
                             failOnWarnings=op.fail_on_warnings,
-                            body=Path(op.spec).read_bytes())
+                            body=ctx.body(op.spec))
     _rename(ctx, api_id, op.name, op.description)
     return f"put {op.name} ({op.mode})"
 

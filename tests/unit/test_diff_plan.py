@@ -17,8 +17,8 @@ from apigwctl.diff import Action, Changeset, FieldChange, ResourceChange, diff_a
 from apigwctl.model import ApiState, Integration, Method, RestApi, Stage
 from apigwctl.plan.ops import (
     CreateDeployment,
+    CreateRestApi,
     CreateStage,
-    ImportRestApi,
     Patch,
     PutRestApi,
     TagRestApi,
@@ -63,9 +63,11 @@ def test_missing_api_creates_everything_in_order() -> None:
         ("stage:pets:dev", Action.CREATE)]
     assert FieldChange("variables", None, {"v": "1"}) in changeset.changes[-1].fields
     ops = make_plan(changeset, _state(), SETTINGS).ops
-    assert [type(op) for op in ops] == [ImportRestApi, CreateDeployment, CreateStage]
-    assert isinstance(ops[0], ImportRestApi) and ops[0].fail_on_warnings
-    assert ops[0].endpoint_type == "REGIONAL"
+    assert [type(op) for op in ops] == [CreateRestApi, PutRestApi, CreateDeployment,
+                                        CreateStage]
+    assert isinstance(ops[0], CreateRestApi) and ops[0].endpoint_type == "REGIONAL"
+    assert isinstance(ops[1], PutRestApi) and ops[1].fail_on_warnings
+    assert ops[1].mode == "overwrite"  # a new API is filled whole, whatever the file's mode
 
 
 def test_definition_change_puts_deploys_once_and_repoints_every_stage() -> None:
@@ -127,7 +129,7 @@ def test_apply_converges_in_process_and_reports_each_op(tmp_path: Path) -> None:
         plan = make_plan(diff_api(desired, None), desired, SETTINGS)
         apply_plan(client, plan, {}, lambda op, result: reported.append(result))
         live = read_api(client, "petstore")
-    assert len(reported) == 3 and reported[0].startswith("imported petstore as ")
+    assert len(reported) == 4 and reported[0].startswith("created petstore as ")
     assert diff_api(desired, live).changes == ()
 
 
@@ -140,15 +142,15 @@ def test_an_aws_error_names_the_op_the_code_and_what_was_done(tmp_path: Path) ->
     with Emulator(tmp_path, write=True) as em, pytest.raises(ApplyError) as info:
         apply_plan(em.client("apigateway"), plan, {})
     err = info.value
-    assert err.what.startswith("update stage nope: replace /description failed: NotFound")
-    assert err.hint is not None and "already done: import REST API petstore" in err.hint
+    assert err.what.startswith("update stage nope: replace /description = \"x\" failed: NotFound")
+    assert err.hint is not None and "already done: create REST API petstore" in err.hint
     assert err.where == "stage:petstore:nope"
 
 
 def test_ops_have_a_machine_form() -> None:
     ops: list[Any] = list(make_plan(diff_api(_state(), None), _state(), SETTINGS).ops)
     assert [op.to_dict()["op"] for op in ops] == [
-        "import_rest_api", "create_deployment", "create_stage"]
+        "create_rest_api", "put_rest_api", "create_deployment", "create_stage"]
     assert Changeset("x", True).to_dict() == {"api": "x", "api_exists": True, "changes": []}
 
 

@@ -14,7 +14,7 @@ this fallback is never taken there.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,9 @@ from apigwctl.model import (
     RestApi,
     Stage,
 )
+from apigwctl.ownership import LiveApi
+
+Select = Callable[[Sequence[LiveApi]], LiveApi | None]
 
 PAGE = 500
 
@@ -71,10 +74,15 @@ def find_api(reader: Reader, name: str) -> dict[str, Any] | None:
     return next((api for api in list_apis(reader) if api.get("name") == name), None)
 
 
-def read_api(client: Any, name: str, reader: Reader | None = None) -> ApiState | None:
-    """The live state of the REST API called `name`, or None when there is none."""
+def read_api(client: Any, name: str, reader: Reader | None = None, *,
+             select: Select | None = None) -> ApiState | None:
+    """The live state of the REST API called `name`, or None when there is none.
+
+    ``select`` picks among the account's APIs (see :func:`apigwctl.ownership.choose_managed`);
+    without it, the first API with the name is read.
+    """
     reader = reader or Reader(client)
-    raw = find_api(reader, name)
+    raw = _selected(list_apis(reader), name, select)
     if raw is None:
         return None
     api_id = raw["id"]
@@ -99,6 +107,15 @@ def read_api(client: Any, name: str, reader: Reader | None = None) -> ApiState |
         stages=_stages(reader, api_id, ids, name),
         ids=ids,
     )
+
+
+def _selected(apis: list[dict[str, Any]], name: str,
+              select: Select | None) -> dict[str, Any] | None:
+    if select is None:
+        return next((api for api in apis if api.get("name") == name), None)
+    chosen = select([LiveApi(str(a["id"]), str(a.get("name", "")), dict(n.str_map(a.get("tags"))))
+                     for a in apis])
+    return next((api for api in apis if chosen and api["id"] == chosen.id), None)
 
 
 def _path(resource: Mapping[str, Any]) -> str:

@@ -1,143 +1,152 @@
-"""``apigwctl plan`` and ``apigwctl apply``: the REST slice on the embedded emulator.
+"""``apigwctl plan`` and ``apigwctl apply``.
 
 Both load the deployment file and its spec (refusing on ERROR findings), compile the desired
-state, read the live one, diff and plan. ``plan`` opens the emulator read-only; ``apply``
-opens it for writing, shows the plan, asks (or takes ``--auto-approve``) and executes.
-The emulator's state lives in ``.apigwctl/emulator/`` beside the deployment file.
-``--target aws`` is refused as not implemented yet in this slice.
+state, read the live one from the target and plan. ``plan`` opens the target read-only and
+can save the plan (``-o``); ``apply`` shows the plan, asks (or takes ``--auto-approve``) and
+executes it, or executes a saved plan after checking it is not stale. The embedded
+emulator's state lives in ``.apigwctl/emulator/`` beside the deployment file.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from apigwctl.apply import apply_plan
-from apigwctl.aws.emulator import Emulator
-from apigwctl.aws.emulator.core import DEFAULT_REGION
-from apigwctl.aws.reader import read_api
-from apigwctl.compile import ApiSettings, StageSettings, compile_api
-from apigwctl.config import DEFAULT_FILE, DeploymentConfig, TargetKind, check_deployment
-from apigwctl.diagnostics import has_errors
-from apigwctl.diff import diff_api
-from apigwctl.errors import ApigwctlError
+from apigwctl.aws.target import open_target
+from apigwctl.config import DEFAULT_FILE
+from apigwctl.errors import ApigwctlError, UsageError
 from apigwctl.exitcodes import ExitCode
-from apigwctl.model import ApiState
 from apigwctl.plan.ops import Op
-from apigwctl.plan.planner import Plan, PlanSettings, make_plan
-from apigwctl.render.console import make_console
+from apigwctl.plan.planfile import (
+    PlanFile,
+    plan_document,
+    read_plan_file,
+    stale_reasons,
+    write_plan_file,
+)
 from apigwctl.render.plan_text import render_plan
-from apigwctl.render.text import render_findings
-from apigwctl.spec.cache import cached_validate_path
-from apigwctl.spec.loader import load_spec
 
 from .app import cli, globals_of
+from .project import (
+    Prepared,
+    ProjectPlan,
+    TargetFlags,
+    describe_target,
+    make_project_plan,
+    prepare,
+    target_options,
+)
 
-STATE_DIR = Path(".apigwctl") / "emulator"
-
-CONFIG = click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False),
-                      default=DEFAULT_FILE, show_default=True, help="The deployment file.")
-TARGET = click.option("--target", type=click.Choice(["emulator", "aws"]), default=None,
-                      help="Where to plan against (default: the file, APIGWCTL_TARGET, "
-                      "else emulator).")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    config: DeploymentConfig
-    desired: ApiState
-    state_dir: Path
-
-    @property
-    def region(self) -> str:
-        return self.config.target.region or DEFAULT_REGION
+CONFIG_HELP = f"The deployment file [default: {DEFAULT_FILE}; with PLANFILE: the plan's]."
 
 
-def _prepare(config_file: str, target: str | None, no_color: bool) -> Prepared:
-    """Deployment file + spec -> desired state; findings with errors stop here."""
-    report = check_deployment(config_file, target, validate=cached_validate_path)
-    if has_errors(report.diagnostics) or report.config.config is None:
-        reports = [(report.config.path, report.config.diagnostics)]
-        if report.spec is not None:
-            reports.append((report.spec.path, report.spec.diagnostics))
-        render_findings(make_console(no_color, sys.stderr), reports)
-        raise ApigwctlError(f"{config_file} or its spec has errors; nothing planned",
-                            hint=f"fix them (see `apigwctl validate -c {config_file}`)")
-    config = report.config.config
-    if config.target.kind is TargetKind.AWS:
-        raise ApigwctlError("--target aws is not implemented yet for plan and apply",
-                            hint="use the embedded emulator: --target emulator")
-    state_dir = config.path.parent / STATE_DIR
-    click.echo(f"target: emulator (state in {state_dir}; from {config.target.source.value})",
-               err=True)
-    return Prepared(config, _compile(config), state_dir)
-
-
-def _compile(config: DeploymentConfig) -> ApiState:
-    doc = load_spec(str(config.api.spec)).documents[0]
-    api = config.api
-    settings = ApiSettings(api.name, api.endpoint_type.value, api.description, api.tags)
-    stages = tuple(StageSettings(s.name, s.description, s.variables) for s in config.stages)
-    return compile_api(doc, settings, stages)
-
-
-def _plan(prepared: Prepared, live: ApiState | None) -> Plan:
-    api = prepared.config.api
-    settings = PlanSettings(str(api.spec), api.endpoint_type.value, api.mode.value)
-    return make_plan(diff_api(prepared.desired, live), prepared.desired, settings)
+def _config(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False),
+                        default=None, help=CONFIG_HELP)(func)
 
 
 @cli.command()
-@CONFIG
-@TARGET
+@_config
+@target_options
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes, 0 when none, 1 on error.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+              show_default=True, help="Output format (json: the plan file's content).")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Save the plan to this file, for `apigwctl apply FILE`.")
 @click.pass_context
-def plan(ctx: click.Context, *, config_file: str, target: str | None,
-         detailed_exitcode: bool, fmt: str) -> None:
+def plan(ctx: click.Context, /, *, config_file: str | None, detailed_exitcode: bool, fmt: str,
+         out: Path | None, **target: str | None) -> None:
     """Show what apply would change, per route and stage, and which calls it would make."""
-    prepared = _prepare(config_file, target, globals_of(ctx).no_color)
-    with Emulator(prepared.state_dir, write=False) as em:
-        live = read_api(em.client("apigateway", prepared.region), prepared.desired.name)
-    result = _plan(prepared, live)
+    prepared = prepare(config_file or DEFAULT_FILE, TargetFlags(**target),
+                       globals_of(ctx).no_color)
+    with open_target(prepared.target, prepared.state_dir, write=False) as connection:
+        describe_target(prepared, connection)
+        result = make_project_plan(prepared, connection)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
+        document = plan_document(result.plan, result.origin)
+        sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
     else:
-        sys.stdout.write(render_plan(result))
-    changed = detailed_exitcode and not result.empty
+        sys.stdout.write(render_plan(result.plan))
+    if out is not None:
+        write_plan_file(out, result.plan, result.origin)
+        click.echo(f"plan saved to {out}; apply exactly it with `apigwctl apply {out}`",
+                   err=True)
+    changed = detailed_exitcode and not result.plan.empty
     ctx.exit(int(ExitCode.CHANGES if changed else ExitCode.OK))
 
 
 @cli.command()
-@CONFIG
-@TARGET
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@_config
+@target_options
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.pass_context
-def apply(ctx: click.Context, *, config_file: str, target: str | None,
-          auto_approve: bool) -> None:
-    """Plan, show the plan, ask for confirmation, then make the changes."""
-    prepared = _prepare(config_file, target, globals_of(ctx).no_color)
-    if not auto_approve and not sys.stdin.isatty():
-        raise ApigwctlError("refusing to apply without confirmation: no terminal to ask on",
-                            hint="review with `apigwctl plan`, then run "
-                            "`apigwctl apply --auto-approve` from a script")
-    with Emulator(prepared.state_dir, write=True) as em:
-        client = em.client("apigateway", prepared.region)
-        live = read_api(client, prepared.desired.name)
-        result = _plan(prepared, live)
-        sys.stdout.write(render_plan(result))
-        if result.empty:
+def apply(ctx: click.Context, /, *, planfile: Path | None, config_file: str | None,
+          auto_approve: bool, **target: str | None) -> None:
+    """Plan, show the plan, ask for confirmation, then make the changes.
+
+    With PLANFILE (from `apigwctl plan -o`), apply exactly that plan without asking: it is
+    refused when the deployment file, the spec or the live API changed since it was made.
+    """
+    flags = TargetFlags(**target)
+    saved = read_plan_file(planfile) if planfile is not None else None
+    if saved is not None:
+        config_file = config_file or saved.origin.config_path
+        flags = _saved_target(saved, flags)
+    prepared = prepare(config_file or DEFAULT_FILE, flags, globals_of(ctx).no_color,
+                       from_plan_file=saved is not None)
+    with open_target(prepared.target, prepared.state_dir, write=True) as connection:
+        describe_target(prepared, connection)
+        if saved is None and not auto_approve and not sys.stdin.isatty():
+            raise ApigwctlError("refusing to apply without confirmation: no terminal to ask "
+                                "on", hint="review with `apigwctl plan -o plan.json`, then "
+                                "run `apigwctl apply plan.json` (or `apply --auto-approve`)")
+        result = make_project_plan(prepared, connection)
+        if saved is not None:
+            _check_fresh(saved, result, planfile)
+        sys.stdout.write(render_plan(result.plan))
+        if result.plan.empty:
             return
-        if not auto_approve:
+        if saved is None and not auto_approve:
             click.confirm("Apply these changes?", abort=True)
-        done = apply_plan(client, result, live.ids if live else {}, _report)
+        done = _execute(prepared, connection.client, result)
     click.echo(f"Apply complete: {len(done)} operation{'' if len(done) == 1 else 's'}.")
+
+
+def _execute(prepared: Prepared, client: object, result: ProjectPlan) -> list[Op]:
+    ids = result.live.ids if result.live else {}
+    return apply_plan(client, result.plan, ids, _report, bodies=prepared.bodies)
+
+
+def _saved_target(saved: PlanFile, flags: TargetFlags) -> TargetFlags:
+    """A plan file names its target; flags may repeat it but not contradict it."""
+    recorded = TargetFlags(saved.origin.target.get("kind"), saved.origin.target.get("region"),
+                           saved.origin.target.get("profile"),
+                           saved.origin.target.get("endpoint_url"))
+    for name in ("target", "region", "profile", "endpoint_url"):
+        given, planned = getattr(flags, name), getattr(recorded, name)
+        if given is not None and given != planned:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} {given} contradicts the plan file's {planned}",
+                             hint="a plan applies to the target it was made against; "
+                             "drop the option, or make a new plan")
+    return recorded
+
+
+def _check_fresh(saved: PlanFile, result: ProjectPlan, path: Path | None) -> None:
+    reasons = stale_reasons(saved.origin, result.origin)
+    if not reasons and saved.plan != result.plan.to_dict():
+        reasons = [f"planning again now gives other operations (plan made by apigwctl "
+                   f"{saved.apigwctl_version or 'unknown'})"]
+    if reasons:
+        raise ApigwctlError(f"the plan in {path} is stale: " + "; ".join(reasons),
+                            where=str(path), hint="make a new plan with `apigwctl plan -o "
+                            f"{path}`, review it, and apply that")
 
 
 def _report(op: Op, result: str) -> None:

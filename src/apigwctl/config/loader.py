@@ -142,7 +142,15 @@ def _target_kind(flag: str | None, env: Mapping[str, str], data: Mapping[str, An
             display, hint=f"unset {TARGET_ENV} or set it to emulator or aws", line=1, col=1)]
     target = data.get("target")
     if isinstance(target, dict) and "kind" in target:
-        return TargetKind(target["kind"]), TargetSource.FILE, []
+        kind = TargetKind(target["kind"])
+        if kind is TargetKind.EMULATOR and "endpoint_url" in target:
+            return kind, TargetSource.FILE, [make_diagnostic(
+                INVALID_VALUE, "target.endpoint_url is for the aws target; the embedded "
+                "emulator runs in-process and takes none", display, ("target", "endpoint_url"),
+                hint="set target.kind: aws to use the endpoint, or remove endpoint_url")]
+        return kind, TargetSource.FILE, []
+    if isinstance(target, dict) and "endpoint_url" in target:  # LocalStack & co speak AWS
+        return TargetKind.AWS, TargetSource.FILE, []
     return TargetKind.EMULATOR, TargetSource.DEFAULT, []
 
 
@@ -161,7 +169,8 @@ def _build(source: SourceFile, data: Mapping[str, Any], kind: TargetKind,
     target = data.get("target") or {}
     region = target.get("region") or (EMULATOR_REGION if kind is TargetKind.EMULATOR else None)
     return DeploymentConfig(source.path, api_config, stages,
-                            TargetConfig(kind, region, target.get("profile"), kind_source))
+                            TargetConfig(kind, region, target.get("profile"), kind_source,
+                                         target.get("endpoint_url")))
 
 
 def _placed(diags: Sequence[Diagnostic], source: SourceFile) -> list[Diagnostic]:

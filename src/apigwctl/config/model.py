@@ -37,6 +37,8 @@ class TargetSource(str, Enum):
     """Where the target kind came from, highest precedence first."""
 
     FLAG = "--target"
+    ENDPOINT_FLAG = "--endpoint-url"
+    PLAN_FILE = "the plan file"
     ENV = "APIGWCTL_TARGET"
     FILE = "apigwctl.yaml"
     DEFAULT = "default"
@@ -71,6 +73,7 @@ class TargetConfig:
     region: str | None = EMULATOR_REGION  # None: the AWS SDK's default chain decides
     profile: str | None = None
     source: TargetSource = TargetSource.DEFAULT
+    endpoint_url: str | None = None  # aws target only: LocalStack, moto_server, emulator serve
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ _PATTERNS = {
     "^[A-Za-z0-9_-]+$": "only letters, digits, - and _",
     "^[A-Za-z0-9_]+$": "only letters, digits and _",
     "^[A-Za-z0-9\\-._~:/?#&=,]+$": "only letters, digits and -._~:/?#&=,",
-    "^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$":
-        "letters, digits, spaces and _.:/=+-@, not starting with aws:",
+    "^(?![aA][wW][sS]:)(?!apigwctl:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$":
+        "letters, digits, spaces and _.:/=+-@, not starting with aws: or apigwctl:",
+    "^https?://\\S+$": "an http:// or https:// URL",
     "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$": "letters, digits, spaces and _.:/=+-@",
     "^[a-z]{2}(-[a-z]+)+-\\d+$": "a region name such as us-east-1",
 }
@@ -154,6 +155,8 @@ def _bad_name(path: Pointer, inner: Any) -> SchemaProblem:
     reason = _reason(inner, (*path, name))
     if what == "tag key" and name.lower().startswith("aws:"):
         reason = "the aws: prefix is reserved for AWS's own tags"
+    elif what == "tag key" and name.startswith("apigwctl:"):
+        reason = "the apigwctl: prefix is reserved for apigwctl's ownership tags"
     return SchemaProblem(INVALID_VALUE, (*path, name), f"{what} {name!r} is invalid: {reason}",
                          _value_hint(inner, (*path, name)))
 

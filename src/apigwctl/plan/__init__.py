@@ -2,8 +2,8 @@
 
 from apigwctl.plan.ops import (
     CreateDeployment,
+    CreateRestApi,
     CreateStage,
-    ImportRestApi,
     Op,
     PutRestApi,
     TagRestApi,
@@ -11,5 +11,14 @@ from apigwctl.plan.ops import (
 )
 from apigwctl.plan.planner import Plan, make_plan
 
-__all__ = ["CreateDeployment", "CreateStage", "ImportRestApi", "Op", "Plan", "PutRestApi",
-           "TagRestApi", "UpdateStage", "make_plan"]
+__all__ = [
+    "CreateDeployment",
+    "CreateRestApi",
+    "CreateStage",
+    "Op",
+    "Plan",
+    "PutRestApi",
+    "TagRestApi",
+    "UpdateStage",
+    "make_plan",
+]

@@ -8,6 +8,7 @@ humans) and ``to_dict()`` (the machine form used by ``--format json``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,26 +18,27 @@ def _pairs(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class ImportRestApi:
-    """import_rest_api of the spec, then the name, description and tags the file gives."""
+class CreateRestApi:
+    """create_rest_api with the name, endpoint type, description and ALL tags in one call.
+
+    Not import_rest_api: import takes no tags, so an apply stopped between an import and its
+    tag_resource would leave an API apigwctl no longer recognises as its own. Created with its
+    ownership tags, the API is managed from its first moment; the PutRestApi after it fills it.
+    """
 
     address: str
     name: str
-    spec: str  # the spec file, read at apply time
     endpoint_type: str
     description: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
-    fail_on_warnings: bool = True
 
     def describe(self) -> str:
-        return (f"import REST API {self.name} from {self.spec} "
-                f"({self.endpoint_type}, failOnWarnings={self.fail_on_warnings})")
+        return f"create REST API {self.name} ({self.endpoint_type}, {len(self.tags)} tags)"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": "import_rest_api", "address": self.address, "name": self.name,
-                "spec": self.spec, "endpoint_type": self.endpoint_type,
-                "description": self.description, "tags": _pairs(self.tags),
-                "fail_on_warnings": self.fail_on_warnings}
+        return {"op": "create_rest_api", "address": self.address, "name": self.name,
+                "endpoint_type": self.endpoint_type, "description": self.description,
+                "tags": _pairs(self.tags)}
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,12 @@ class Patch:
     path: str
     value: str | None = None
 
+    def describe(self) -> str:
+        if self.value is None:
+            return f"{self.op} {self.path}"
+        shown = self.value if self.path == "/deploymentId" else json.dumps(self.value)
+        return f"{self.op} {self.path} = {shown}"
+
     def to_dict(self) -> dict[str, Any]:
         out = {"op": self.op, "path": self.path}
         return out if self.value is None else {**out, "value": self.value}
@@ -133,12 +141,11 @@ class UpdateStage:
     patches: tuple[Patch, ...]
 
     def describe(self) -> str:
-        return f"update stage {self.name}: " + ", ".join(
-            f"{p.op} {p.path}" for p in self.patches)
+        return f"update stage {self.name}: " + ", ".join(p.describe() for p in self.patches)
 
     def to_dict(self) -> dict[str, Any]:
         return {"op": "update_stage", "address": self.address, "api": self.api,
                 "name": self.name, "patches": [p.to_dict() for p in self.patches]}
 
 
-Op = ImportRestApi | PutRestApi | TagRestApi | CreateDeployment | CreateStage | UpdateStage
+Op = CreateRestApi | PutRestApi | TagRestApi | CreateDeployment | CreateStage | UpdateStage

@@ -3,8 +3,9 @@
 Input: a :class:`Changeset`, the desired :class:`ApiState` and :class:`PlanSettings`.
 Output: a :class:`Plan`. Pure. Order and invariants:
 
-* API missing: ``import_rest_api`` (endpoint type, failOnWarnings), exactly one
-  ``create_deployment``, then ``create_stage`` per stage.
+* API missing: ``create_rest_api`` (endpoint type and every tag, ownership included, in the
+  one call), ``put_rest_api`` (overwrite, failOnWarnings), exactly one ``create_deployment``,
+  then ``create_stage`` per stage.
 * Definition changed: ``put_rest_api`` (mode from the file, failOnWarnings), exactly one
   ``create_deployment`` whose reasons name the changed routes, then ``update_stage`` of
   ``/deploymentId`` (with any settings change of that stage in the same call) for existing
@@ -25,8 +26,8 @@ from apigwctl.diff import Action, Changeset, ResourceChange
 from apigwctl.model import ApiState, Stage
 from apigwctl.plan.ops import (
     CreateDeployment,
+    CreateRestApi,
     CreateStage,
-    ImportRestApi,
     Op,
     Patch,
     PutRestApi,
@@ -81,8 +82,10 @@ def make_plan(changeset: Changeset, desired: ApiState, settings: PlanSettings) -
                  if c not in left_behind and not _tags_only(c)]
     ops: list[Op] = []
     if not exists:
-        ops.append(ImportRestApi(api_address, name, settings.spec, settings.endpoint_type,
+        ops.append(CreateRestApi(api_address, name, settings.endpoint_type,
                                  desired.api.description, desired.api.tags))
+        ops.append(PutRestApi(api_address, name, settings.spec, "overwrite",
+                              desired.api.description))
     elif redefined:
         ops.append(PutRestApi(api_address, name, settings.spec, settings.mode,
                               desired.api.description))

@@ -17,7 +17,7 @@ SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 GROUPS = (("API", ("api",)), ("routes", ("resource", "method")),
           ("definitions", ("model", "authorizer", "validator", "gateway_response")),
           ("stages", ("stage",)))
-WIDTH = 100  # a created object's field is shown on one line; the JSON format has it all
+WIDTH = 120  # longer values (templates, policies) are cut; the JSON format has them whole
 
 
 def render_plan(plan: Plan) -> str:
@@ -61,8 +61,27 @@ def _change(change: ResourceChange) -> list[str]:
             out.append(f"        {f.path}: {_show(f.before)} -> {_show(f.after)}")
         else:
             value = f.after if change.action is Action.CREATE else f.before
-            out.append(f"        {f.path}: {_show(value)}")
+            out.extend(f"        {path}: {_show(leaf)}" for path, leaf in _leaves(f.path, value))
     return out
+
+
+def _leaves(path: str, value: Any) -> list[tuple[str, Any]]:
+    """A created or deleted object's fields, one line per leaf; empty values left out.
+
+    List items that carry a status code are named by it (``method_responses.200``), as the
+    update lines name them; other lists stay whole.
+    """
+    if isinstance(value, dict):
+        return [leaf for key, item in sorted(value.items())
+                for leaf in _leaves(f"{path}.{key}", item)]
+    if isinstance(value, list) and value and all(
+            isinstance(v, dict) and "status_code" in v for v in value):
+        return [leaf for item in value for leaf in _leaves(
+            f"{path}.{item['status_code']}",
+            {k: v for k, v in item.items() if k != "status_code"})]
+    if value in (None, [], {}, ()):
+        return []
+    return [(path, value)]
 
 
 def _show(value: Any) -> str:
