@@ -27,6 +27,7 @@ from apigwctl.plan.ops import (
     Op,
     PutRestApi,
     TagRestApi,
+    UpdateRestApi,
     UpdateStage,
 )
 from apigwctl.plan.planner import Plan
@@ -129,6 +130,13 @@ def _tag(op: TagRestApi, ctx: Context) -> str:
     if op.remove:
         ctx.client.untag_resource(resourceArn=arn, tagKeys=list(op.remove))
     return f"tagged ({len(op.tags)} set, {len(op.remove)} removed)"
+
+
+@execute.register
+def _update_api(op: UpdateRestApi, ctx: Context) -> str:
+    ctx.client.update_rest_api(restApiId=ctx.id_of(op.address),
+                               patchOperations=[p.to_dict() for p in op.patches])
+    return f"updated {op.name} ({len(op.patches)} patch operation(s))"
 
 
 @execute.register

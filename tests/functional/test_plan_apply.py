@@ -143,3 +143,15 @@ def test_interactive_confirmation_yes_and_no(project: Path) -> None:
     assert accepted.returncode == 0, accepted.stderr
     assert "Apply complete: 1 operation." in accepted.stdout
     assert run(project, "plan", "--detailed-exitcode").returncode == 0
+
+
+def test_endpoint_type_and_description_change_without_put_or_deployment(
+        project: Path) -> None:
+    config = project / "apigwctl.yaml"
+    text = config.read_text().replace("endpoint_type: REGIONAL", "endpoint_type: EDGE")
+    config.write_text(text.replace("mode: overwrite\n", "mode: overwrite\n  description: Pets\n"))
+    result = run(project, "plan")
+    golden("api-settings.txt", result.stdout)
+    assert "put REST API" not in result.stdout and "deployment" not in result.stdout
+    assert run(project, "apply", "--auto-approve").returncode == 0
+    assert run(project, "plan", "--detailed-exitcode").returncode == 0

@@ -18,6 +18,25 @@ def _pairs(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class Patch:
+    """One JSON-patch operation of update_stage. ``value`` may name a deployment address."""
+
+    op: str  # replace | remove
+    path: str
+    value: str | None = None
+
+    def describe(self) -> str:
+        if self.value is None:
+            return f"{self.op} {self.path}"
+        shown = self.value if self.path == "/deploymentId" else json.dumps(self.value)
+        return f"{self.op} {self.path} = {shown}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"op": self.op, "path": self.path}
+        return out if self.value is None else {**out, "value": self.value}
+
+
+@dataclass(frozen=True)
 class CreateRestApi:
     """create_rest_api with the name, endpoint type, description and ALL tags in one call.
 
@@ -81,6 +100,22 @@ class TagRestApi:
 
 
 @dataclass(frozen=True)
+class UpdateRestApi:
+    """update_rest_api patches for the settings the deployment file owns (endpoint type...)."""
+
+    address: str
+    name: str
+    patches: tuple[Patch, ...]
+
+    def describe(self) -> str:
+        return f"update REST API {self.name}: " + ", ".join(p.describe() for p in self.patches)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "update_rest_api", "address": self.address, "name": self.name,
+                "patches": [p.to_dict() for p in self.patches]}
+
+
+@dataclass(frozen=True)
 class CreateDeployment:
     """One new deployment of the API; ``reasons`` say why it is needed."""
 
@@ -115,25 +150,6 @@ class CreateStage:
 
 
 @dataclass(frozen=True)
-class Patch:
-    """One JSON-patch operation of update_stage. ``value`` may name a deployment address."""
-
-    op: str  # replace | remove
-    path: str
-    value: str | None = None
-
-    def describe(self) -> str:
-        if self.value is None:
-            return f"{self.op} {self.path}"
-        shown = self.value if self.path == "/deploymentId" else json.dumps(self.value)
-        return f"{self.op} {self.path} = {shown}"
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"op": self.op, "path": self.path}
-        return out if self.value is None else {**out, "value": self.value}
-
-
-@dataclass(frozen=True)
 class UpdateStage:
     address: str
     api: str
@@ -148,4 +164,5 @@ class UpdateStage:
                 "name": self.name, "patches": [p.to_dict() for p in self.patches]}
 
 
-Op = CreateRestApi | PutRestApi | TagRestApi | CreateDeployment | CreateStage | UpdateStage
+Op = (CreateRestApi | PutRestApi | TagRestApi | UpdateRestApi | CreateDeployment | CreateStage
+      | UpdateStage)

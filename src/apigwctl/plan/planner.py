@@ -12,17 +12,18 @@ Output: a :class:`Plan`. Pure. Order and invariants:
   stages and ``create_stage`` for new ones.
 * ``mode: merge``: what the spec no longer has stays (``Plan.left_behind``), so it is
   neither a change nor a reason to put. Tags (from the deployment file) change through
-  ``tag_resource``/``untag_resource`` without a put or a deployment.
+  ``tag_resource``/``untag_resource`` without a put or a deployment; the endpoint type (and
+  the description, when nothing else changed) through one ``update_rest_api``, likewise.
 * Only stage settings changed: ``update_stage`` patches, no deployment (a new stage alone
   still needs a deployment to point at, and gets one).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from apigwctl.diff import Action, Changeset, ResourceChange
+from apigwctl.diff import Action, Changeset, FieldChange, ResourceChange
 from apigwctl.model import ApiState, Stage
 from apigwctl.plan.ops import (
     CreateDeployment,
@@ -32,6 +33,7 @@ from apigwctl.plan.ops import (
     Patch,
     PutRestApi,
     TagRestApi,
+    UpdateRestApi,
     UpdateStage,
 )
 
@@ -78,8 +80,8 @@ def make_plan(changeset: Changeset, desired: ApiState, settings: PlanSettings) -
     merge = settings.mode == "merge" and exists
     left_behind = tuple(c for c in changeset.definition
                         if merge and c.action is Action.DELETE)
-    redefined = [c for c in changeset.definition
-                 if c not in left_behind and not _tags_only(c)]
+    redefined = [d for d in (_definition_part(c) for c in changeset.definition
+                             if c not in left_behind) if d is not None]
     ops: list[Op] = []
     if not exists:
         ops.append(CreateRestApi(api_address, name, settings.endpoint_type,
@@ -89,9 +91,10 @@ def make_plan(changeset: Changeset, desired: ApiState, settings: PlanSettings) -
     elif redefined:
         ops.append(PutRestApi(api_address, name, settings.spec, settings.mode,
                               desired.api.description))
-    tags = _tag_op(changeset, desired) if exists else None
-    if tags is not None:
-        ops.append(tags)
+    if exists:
+        ops.extend(op for op in (_tag_op(changeset, desired),
+                                 _settings_op(changeset, desired, bool(redefined)))
+                   if op is not None)
     reasons = tuple(_reason(c) for c in redefined) if exists else (
         f"REST API {changeset.api_name} is new",)
     new_stages = [c for c in changeset.stages if c.action is Action.CREATE]
@@ -104,9 +107,34 @@ def make_plan(changeset: Changeset, desired: ApiState, settings: PlanSettings) -
     return Plan(changeset, tuple(ops), left_behind)
 
 
-def _tags_only(change: ResourceChange) -> bool:
-    """Tags are not part of the definition: tag_resource changes them, no deployment."""
-    return change.kind == "api" and all(f.path.split(".")[0] == "tags" for f in change.fields)
+# The API's own settings that come from the deployment file, not the spec: put_rest_api does
+# not carry them and a deployment does not snapshot them, so they change without either.
+FILE_OWNED = ("tags", "description", "endpoint_types")
+
+
+def _head(field: FieldChange) -> str:
+    return field.path.split(".", 1)[0]
+
+
+def _definition_part(change: ResourceChange) -> ResourceChange | None:
+    """The change without its file-owned API fields; None when nothing else changed."""
+    if change.kind != "api" or change.action is not Action.UPDATE:
+        return change
+    fields = tuple(f for f in change.fields if _head(f) not in FILE_OWNED)
+    return replace(change, fields=fields) if fields else None
+
+
+def _settings_op(changeset: Changeset, desired: ApiState, putting: bool) -> UpdateRestApi | None:
+    """update_rest_api for the endpoint type, and the description when no put re-sets it."""
+    api = next((c for c in changeset.definition if c.kind == "api"), None)
+    patches: list[Patch] = []
+    for field in api.fields if api else ():
+        if _head(field) == "endpoint_types" and field.before and field.after:
+            patches.append(Patch("replace", f"/endpointConfiguration/types/{field.before}",
+                                 str(field.after)))
+        elif _head(field) == "description" and not putting:
+            patches.append(Patch("replace", "/description", desired.api.description or ""))
+    return UpdateRestApi(api.address, desired.name, tuple(patches)) if api and patches else None
 
 
 def _tag_op(changeset: Changeset, desired: ApiState) -> TagRestApi | None:
