@@ -155,3 +155,24 @@ def test_endpoint_type_and_description_change_without_put_or_deployment(
     assert "put REST API" not in result.stdout and "deployment" not in result.stdout
     assert run(project, "apply", "--auto-approve").returncode == 0
     assert run(project, "plan", "--detailed-exitcode").returncode == 0
+
+
+def test_failed_apply_says_what_was_done_and_the_next_apply_finishes(tmp_path: Path) -> None:
+    project = copy_petstore(tmp_path)
+    spec = project / "openapi.yaml"
+    good = spec.read_text()
+    start = good.index("      x-amazon-apigateway-integration:\n        type: mock")
+    spec.write_text(good[:start] + good[good.index("  /pets:\n"):])  # W2610: no integration
+    failed = run(project, "apply", "--auto-approve")
+    assert failed.returncode == 1
+    assert ("create a deployment of api:petstore: REST API petstore is new failed: "
+            "BadRequestException: No integration defined for method") in failed.stderr
+    assert "already done: create REST API petstore (REGIONAL, 4 tags); put REST API" in (
+        " ".join(failed.stderr.split()))
+    assert "Traceback" not in failed.stderr
+    spec.write_text(good)
+    finished = run(project, "apply", "--auto-approve")
+    assert finished.returncode == 0, finished.stderr
+    assert "create REST API" not in finished.stdout  # the API made before is reused
+    assert "create stage dev" in finished.stdout
+    assert run(project, "plan", "--detailed-exitcode").returncode == 0
