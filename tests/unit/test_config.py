@@ -222,6 +222,9 @@ def test_enum_suggests_the_right_case(tmp_path: Path) -> None:
     ("stages:\n  p:\n    variables: {bad-name: x}\n", (6, 17), "stage variable name"),
     ("stages:\n  p:\n    variables: {ok: 'has space'}\n", (6, 17), "not allowed"),
     ("  tags: {'aws:owner': x}\n", (4, 10), "aws: prefix is reserved"),
+    ("  tags: {'apigwctl:api': x}\n", (4, 10), "apigwctl: prefix is reserved"),
+    ("target: {kind: aws, endpoint_url: 'localhost:4566'}\n", (4, 21), "http:// or https://"),
+    ("target: {kind: emulator, endpoint_url: 'http://h:1'}\n", (4, 26), "aws target"),
     ("  tags: {k: '" + "v" * 257 + "'}\n", (4, 10), "over the limit of 256"),
     ("target: {region: Europe}\n", (4, 10), "region name"),
 ])
@@ -301,6 +304,14 @@ def test_target_precedence(tmp_path: Path, flag: str | None, env: str, in_file: 
     config = _load(tmp_path, text, env={"APIGWCTL_TARGET": env}, target=flag).config
     assert config is not None
     assert (config.target.kind, config.target.source) == expected
+
+
+def test_endpoint_url_alone_means_an_aws_compatible_endpoint(tmp_path: Path) -> None:
+    config = _load(tmp_path, MINIMAL + "target: {endpoint_url: 'http://127.0.0.1:4566'}\n",
+                   ).config
+    assert config is not None
+    assert (config.target.kind, config.target.source) == (TargetKind.AWS, TargetSource.FILE)
+    assert config.target.endpoint_url == "http://127.0.0.1:4566"
 
 
 def test_bad_target_env_is_a_finding(tmp_path: Path) -> None:

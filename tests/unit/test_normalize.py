@@ -77,6 +77,11 @@ def test_templates_keyed_by_content_type_empty_equals_absent() -> None:
     assert n.content_type_map({}) == n.content_type_map(None) == ()
 
 
+def test_empty_template_returned_as_null_equals_empty_string() -> None:
+    assert n.content_type_map({"application/json": None}) == n.content_type_map(
+        {"application/json": ""}) == (("application/json", ""),)
+
+
 def test_policy_shorthand_kept_and_expanded_arn_folded() -> None:
     doc = {"Statement": [{"Effect": "Allow", "Resource": ["execute-api:/*"]}]}
     shorthand = n.canonical_policy(doc)
