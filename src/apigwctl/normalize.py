@@ -106,9 +106,11 @@ def content_type_map(value: Mapping[Any, Any] | None) -> StrMap:
     """requestTemplates / responseTemplates / models maps: keyed by content type as written.
 
     AWS keeps the content-type keys verbatim (no case folding observed); only surrounding
-    whitespace is dropped. Empty and absent are one.
+    whitespace is dropped. Empty and absent are one. An empty template is stored and returned
+    as ``null`` (``{"application/json": null}``, aws/aws-cli#1610): ``null`` and ``""`` are one.
     """
-    return tuple(sorted((str(k).strip(), str(v)) for k, v in (value or {}).items()))
+    return tuple(sorted((str(k).strip(), "" if v is None else str(v))
+                        for k, v in (value or {}).items()))
 
 
 def request_parameter(location: str, name: str) -> str | None:

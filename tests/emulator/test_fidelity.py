@@ -216,3 +216,92 @@ def test_tags_on_rest_api(emu: Ctx, plain: Ctx) -> None:
         client.untag_resource(resourceArn=arn, tagKeys=["x"])
         assert client.get_tags(resourceArn=arn)["tags"] == {"owner": "apigwctl"}
         assert client.get_rest_apis()["items"][0]["tags"] == {"owner": "apigwctl"}
+
+
+FN_JOIN = {"Fn::Join": ["", ["http://", {"Fn::GetAtt": "LoadBalancer.DNSName"}, "/items"]]}
+
+
+def test_unresolved_cloudformation_function_is_bad_request(emu: Ctx, plain: Ctx) -> None:
+    titled = json.loads(oas({"/a": GET_MOCK}))
+    titled["info"]["title"] = {"Fn::Sub": "${AWS::StackName}-API"}
+    joined = oas({"/a": {"get": {"responses": {"200": {"description": "ok"}},
+                                 "x-amazon-apigateway-integration": {
+                                     "type": "http_proxy", "httpMethod": "GET",
+                                     "uri": FN_JOIN}}}})
+    with plain() as client:
+        with pytest.raises(TypeError, match="expected str instance, dict found"):
+            client.import_rest_api(body=json.dumps(titled).encode())
+        stored = methods(client, client.import_rest_api(body=joined)["id"])["GET /a"]
+    assert stored["methodIntegration"]["uri"] == FN_JOIN  # an object where AWS keeps text
+    with emu() as client:
+        with pytest.raises(ClientError, match=r"info\.title must be a string") as title_error:
+            client.import_rest_api(body=json.dumps(titled).encode())
+        with pytest.raises(ClientError, match="malformed integration at path /a") as uri_error:
+            client.import_rest_api(body=joined, failOnWarnings=True)
+        api_id = client.import_rest_api(body=oas({"/a": GET_MOCK}))["id"]
+        with pytest.raises(ClientError, match="malformed integration"):
+            client.put_rest_api(restApiId=api_id, mode="overwrite", body=joined)
+        assert [a["id"] for a in client.get_rest_apis()["items"]] == [api_id]
+        assert methods(client, api_id)["GET /a"]["methodIntegration"]["type"] == "MOCK"
+    for error in (title_error, uri_error):
+        assert error.value.response["Error"]["Code"] == "BadRequestException"
+
+
+def test_connection_id_stored(emu: Ctx, plain: Ctx) -> None:
+    vpc_link = {"type": "http_proxy", "httpMethod": "GET", "uri": "http://nlb.example.com",
+                "connectionType": "VPC_LINK", "connectionId": "${stageVariables.vpcLinkId}"}
+    body = oas({"/a": {"get": {"responses": {"200": {"description": "ok"}},
+                               "x-amazon-apigateway-integration": vpc_link}}})
+    with plain() as client:
+        dropped = methods(client, client.import_rest_api(body=body)["id"])["GET /a"]
+    assert "connectionId" not in dropped["methodIntegration"]
+    with emu() as client:
+        api_id = client.import_rest_api(body=body)["id"]
+        embedded = methods(client, api_id)["GET /a"]["methodIntegration"]
+        resource = next(r["id"] for r in client.get_resources(restApiId=api_id)["items"]
+                        if r["path"] == "/a")
+        got = client.get_integration(restApiId=api_id, resourceId=resource, httpMethod="GET")
+    assert embedded["connectionId"] == got["connectionId"] == "${stageVariables.vpcLinkId}"
+
+
+def _two_methods_one_integrated(client: Any) -> str:
+    api = client.create_rest_api(name="t")
+    resources = [client.create_resource(restApiId=api["id"], parentId=api["rootResourceId"],
+                                        pathPart=part)["id"] for part in ("a", "b")]
+    for resource in resources:
+        client.put_method(restApiId=api["id"], resourceId=resource, httpMethod="GET",
+                          authorizationType="NONE")
+    client.put_integration(restApiId=api["id"], resourceId=resources[0], httpMethod="GET",
+                           type="MOCK", uri="", integrationHttpMethod="POST")
+    return str(api["id"])
+
+
+def test_deployment_refused_while_a_method_has_no_integration(emu: Ctx, plain: Ctx) -> None:
+    with plain() as client:  # moto refuses only when no method at all has an integration
+        assert client.create_deployment(restApiId=_two_methods_one_integrated(client),
+                                        stageName="s")["id"]
+    with emu() as client:
+        api_id = _two_methods_one_integrated(client)
+        with pytest.raises(ClientError, match="No integration defined for method") as error:
+            client.create_deployment(restApiId=api_id, stageName="s")
+        assert client.get_stages(restApiId=api_id)["item"] == []
+    assert error.value.response["Error"]["Code"] == "BadRequestException"
+
+
+@pytest.mark.parametrize("field", [
+    {"credentials": {"Fn::GetAtt": ["Role", "Arn"]}},
+    {"connectionType": "VPC_LINK", "connectionId": {"Ref": "VpcLink"}},
+    {"requestTemplates": {"application/json": {"Fn::Sub": "{\"t\": \"${Table}\"}"}}},
+    {"timeoutInMillis": {"Ref": "Timeout"}},
+    {"responses": {"default": {"statusCode": "200", "responseParameters": {
+        "method.response.header.X": {"Fn::If": ["IsProd", "'a'", "'b'"]}}}}},
+])
+def test_object_in_any_integration_text_field_is_bad_request(emu: Ctx, field: Any) -> None:
+    integration = {"type": "aws", "httpMethod": "POST",
+                   "uri": "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem", **field}
+    body = oas({"/t": {"post": {"responses": {"200": {"description": "ok"}},
+                                "x-amazon-apigateway-integration": integration}}})
+    with emu() as client:
+        with pytest.raises(ClientError, match="malformed integration at path /t"):
+            client.import_rest_api(body=body)
+        assert client.get_rest_apis()["items"] == []

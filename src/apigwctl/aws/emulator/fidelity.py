@@ -11,8 +11,10 @@ too. :func:`uninstall` restores moto exactly (tests compare against plain moto).
 What it fixes (each has a test against plain moto in tests/emulator/test_fidelity.py):
 import/put of every extension, MOCK integrations without uri, Swagger 2.0, optional
 ``info.description``, normalised integrations, overwrite keeping the root, merge without
-duplicate paths, failOnWarnings, ``endpointConfigurationTypes``, and tags on REST API,
-usage plan and API key ARNs.
+duplicate paths, failOnWarnings, ``endpointConfigurationTypes``, tags on REST API,
+usage plan and API key ARNs, documents with an object where text belongs (an unresolved
+CloudFormation function: BadRequest, not a crash), and ``create_deployment`` refusing a method
+without an integration.
 """
 
 from __future__ import annotations
@@ -102,6 +104,16 @@ def _put_rest_api(self: Any) -> Any:
     return 200, {}, json.dumps(body)
 
 
+def _create_deployment(self: Any) -> Any:
+    # AWS refuses to deploy while ANY method lacks an integration, as BadRequest; moto only
+    # when none has one, and as NotFound.
+    api = self.backend.get_rest_api(self.path.replace("/restapis/", "", 1).split("/")[0])
+    methods = [m for r in api.resources.values() for m in r.resource_methods.values()]
+    if any(m.method_integration is None for m in methods):
+        raise BadRequestException("No integration defined for method")
+    return _ORIGINALS["create_deployment"](self)
+
+
 def _tag_target(backend: APIGatewayBackend, path: str) -> Any:
     arn = unquote(path.split("/tags/", 1)[1])
     match = ARN.match(arn)
@@ -139,7 +151,8 @@ def _untag_resource(self: Any) -> Any:
 
 _PATCHES: dict[str, Handler] = {
     "import_rest_api": _import_rest_api, "create_rest_api": _create_rest_api,
-    "put_rest_api": _put_rest_api, "get_tags": _get_tags, "tag_resource": _tag_resource,
+    "put_rest_api": _put_rest_api, "create_deployment": _create_deployment,
+    "get_tags": _get_tags, "tag_resource": _tag_resource,
     "untag_resource": _untag_resource}
 _ORIGINALS: dict[str, Handler] = {}
 _INSTALLED = [0]

@@ -101,6 +101,11 @@ def _str_keys(node: Any) -> Any:
     return node
 
 
+def _scalar(value: Any) -> bool:
+    """A value a string field accepts (numbers and booleans are read as their text)."""
+    return value is None or isinstance(value, (str, int, float))
+
+
 def parse_document(raw: Any) -> Document:
     """Check the version and collect operations; a malformed document is BadRequest."""
     if not isinstance(raw, dict):
@@ -112,6 +117,11 @@ def parse_document(raw: Any) -> Document:
                                   "documents can be imported.")
     if not isinstance(raw.get("info"), dict) or not raw["info"].get("title"):
         raise BadRequestException("Invalid OpenAPI input: info.title is required.")
+    for key in ("title", "description"):
+        # An unresolved CloudFormation function ({"Fn::Sub": ...}) is an object where the
+        # name must be text: refused up front (moto would crash deriving the API id from it).
+        if not _scalar(raw["info"].get(key)):
+            raise BadRequestException(f"Invalid OpenAPI input: info.{key} must be a string.")
     doc = Document(raw=raw, swagger2=swagger2)
     paths = raw.get("paths") or {}
     if not isinstance(paths, dict):
@@ -182,11 +192,15 @@ def _endpoint_extension(doc: Document) -> dict[str, Any]:
     return {}
 
 
+def _name_and_description(info: dict[str, Any]) -> tuple[str, str | None]:
+    description = info.get("description")
+    return str(info["title"]), None if description is None else str(description)
+
+
 def _apply_root(api: RestAPI, doc: Document, overwrite: bool) -> None:
     info = doc.raw["info"]
     if overwrite:
-        api.name = info["title"]
-        api.description = info.get("description")
+        api.name, api.description = _name_and_description(info)
         api.version = str(info["version"]) if info.get("version") is not None else None
     source = doc.ext("api-key-source")
     if source is not None or overwrite:
@@ -421,7 +435,57 @@ def _put_method_responses(doc: Document, op: Operation, method: Any) -> None:
         method.create_response(code, models or None, headers or None)
 
 
-def _integration(resource: Resource, spec: dict[str, Any], where: str) -> Integration:
+class ConnectedIntegration(Integration):  # type: ignore[misc]  # moto is untyped for mypy
+    """moto's Integration without the field it lacks: AWS stores and returns connectionId."""
+
+    connection_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = super().to_json()
+        if self.connection_id is not None:
+            out["connectionId"] = self.connection_id
+        return out
+
+
+_TEXT_FIELDS = ("type", "uri", "httpMethod", "credentials", "connectionId", "connectionType",
+                "passthroughBehavior", "contentHandling", "cacheNamespace", "timeoutInMillis")
+_RESPONSE_TEXT_FIELDS = ("statusCode", "contentHandling")
+
+
+def _text_map(value: Any) -> bool:
+    return value is None or (isinstance(value, dict) and all(map(_scalar, value.values())))
+
+
+def _well_formed(spec: dict[str, Any]) -> bool:
+    """Every field the integration model reads as text holds text (or a number), not an object.
+
+    AWS parses the extension into a typed model; an object where text belongs (typically an
+    unresolved CloudFormation function such as ``{"Fn::Join": ...}``) fails that parse.
+    """
+    responses = spec.get("responses")
+    keys = spec.get("cacheKeyParameters")
+    timeout = spec.get("timeoutInMillis")
+    return (all(_scalar(spec.get(k)) for k in _TEXT_FIELDS)
+            and _text_map(spec.get("requestTemplates"))
+            and _text_map(spec.get("requestParameters"))
+            and (keys is None or (isinstance(keys, list) and all(map(_scalar, keys))))
+            and _text_map(spec.get("tlsConfig"))
+            and (timeout is None or re.fullmatch(r"\d+", str(timeout)) is not None)
+            and (responses is None or (isinstance(responses, dict) and all(
+                r is None or (isinstance(r, dict)
+                              and all(_scalar(r.get(k)) for k in _RESPONSE_TEXT_FIELDS)
+                              and _text_map(r.get("responseTemplates"))
+                              and _text_map(r.get("responseParameters")))
+                for r in responses.values()))))
+
+
+def _integration(resource: Resource, spec: dict[str, Any], op: Operation) -> Integration:
+    where = f"{op.verb} {op.path}"
+    if not _well_formed(spec):
+        # AWS's wording for an extension it cannot parse (reported e.g. in
+        # swagger-api/swagger-codegen#10450 for CloudFormation values left in the document).
+        raise BadRequestException("Unable to parse API definition because of a malformed "
+                                  f"integration at path {op.path}.")
     kind = str(spec.get("type", "")).upper()
     if kind not in INTEGRATION_TYPES:
         raise BadRequestException(f"Invalid integration type {spec.get('type')!r} for {where}")
@@ -429,7 +493,7 @@ def _integration(resource: Resource, spec: dict[str, Any], where: str) -> Integr
     if kind != "MOCK" and (not uri or not verb):
         raise BadRequestException(f"Integration of type {kind} for {where} needs both "
                                   "uri and httpMethod")
-    integration = Integration(
+    integration = ConnectedIntegration(
         kind, uri, str(verb).upper() if verb else None,
         request_templates=spec.get("requestTemplates"),
         passthrough_behavior=str(spec.get("passthroughBehavior", "when_no_match")).upper(),
@@ -442,6 +506,8 @@ def _integration(resource: Resource, spec: dict[str, Any], where: str) -> Integr
         credentials=spec.get("credentials"),
         connection_type=str(spec.get("connectionType", "INTERNET")).upper())
     integration.http_method = str(verb).upper() if verb else None
+    connection = spec.get("connectionId")
+    integration.connection_id = None if connection in (None, "") else str(connection)
     for pattern, raw_response in (spec.get("responses") or {}).items():
         response = raw_response or {}
         status = str(response.get("statusCode", ""))
@@ -450,7 +516,8 @@ def _integration(resource: Resource, spec: dict[str, Any], where: str) -> Integr
             status, None if pattern == "default" else pattern,
             response.get("responseTemplates"), response.get("responseParameters"),
             response.get("contentHandling"))
-        # moto turns absent templates into {}; AWS leaves the field out.
+        # moto turns absent templates into {}; AWS leaves the field out. (moto's constructor
+        # has already turned an empty template "" into None in place: AWS returns null too.)
         stored.response_templates = response.get("responseTemplates") or None
         integration.integration_responses[status] = stored
     return integration
@@ -466,7 +533,7 @@ def _put_method(doc: Document, op: Operation, resource: Resource, ids: Ids) -> N
     _put_method_responses(doc, op, method)
     spec = op.doc.get(EXT + "integration")
     if isinstance(spec, dict):
-        method.method_integration = _integration(resource, spec, f"{op.verb} {op.path}")
+        method.method_integration = _integration(resource, spec, op)
 
 
 def _apply_definition(api: RestAPI, doc: Document, overwrite: bool) -> None:
@@ -493,22 +560,22 @@ def _check_integrations(doc: Document) -> None:
         spec = op.doc.get(EXT + "integration")
         if isinstance(spec, dict):
             probe = Resource("probe", "0", "us-east-1", "probe", "/", None)
-            _integration(probe, spec, f"{op.verb} {op.path}")
+            _integration(probe, spec, op)
 
 
 def import_api(backend: APIGatewayBackend, raw: Any, *, fail_on_warnings: bool,
                parameters: dict[str, str]) -> tuple[RestAPI, list[str]]:
     """ImportRestApi: a new API from the document; returns it and the import warnings."""
     doc = parse_document(raw)
+    _check_integrations(doc)  # errors before warnings: a malformed document is never "warned"
     if fail_on_warnings:
         raise_on_warnings(doc)
-    _check_integrations(doc)
     types = [t.strip().upper() for t in
              parameters.get("endpointConfigurationTypes", "EDGE").split(",") if t.strip()]
     if any(t not in ("EDGE", "REGIONAL", "PRIVATE") for t in types):
         raise BadRequestException(f"Invalid endpoint configuration types: {types}")
-    info = doc.raw["info"]
-    api = backend.create_rest_api(name=info["title"], description=info.get("description"),
+    name, description = _name_and_description(doc.raw["info"])
+    api = backend.create_rest_api(name=name, description=description,
                                   endpoint_configuration={"types": types})
     _apply_definition(api, doc, overwrite=True)
     return api, doc.warnings
@@ -521,8 +588,8 @@ def put_api(backend: APIGatewayBackend, api_id: str, raw: Any, *, mode: str,
         raise InvalidOpenApiModeException()
     api = backend.get_rest_api(api_id)
     doc = parse_document(raw)
+    _check_integrations(doc)  # errors before warnings: a malformed document is never "warned"
     if fail_on_warnings:
         raise_on_warnings(doc)
-    _check_integrations(doc)
     _apply_definition(api, doc, overwrite=mode == "overwrite")
     return api, doc.warnings
