@@ -165,6 +165,7 @@ def test_failed_apply_says_what_was_done_and_the_next_apply_finishes(tmp_path: P
     spec.write_text(good[:start] + good[good.index("  /pets:\n"):])  # W2610: no integration
     failed = run(project, "apply", "--auto-approve")
     assert failed.returncode == 1
+    assert "WARNING W2610  GET /health has no x-amazon-apigateway-integration" in failed.stderr
     assert ("create a deployment of api:petstore: REST API petstore is new failed: "
             "BadRequestException: No integration defined for method") in failed.stderr
     assert "already done: create REST API petstore (REGIONAL, 4 tags); put REST API" in (

@@ -1,9 +1,9 @@
-"""Command-line interface: the click group lives in ``app``, one module per command family."""
+"""Command-line interface: the click group lives in ``app``, one module per command family.
 
-from apigwctl.cli import config_cmds as _config_cmds  # noqa: F401  (registers commands)
-from apigwctl.cli import emulator as _emulator  # noqa: F401  (registers commands)
-from apigwctl.cli import plan as _plan  # noqa: F401  (registers commands)
-from apigwctl.cli import validate as _validate  # noqa: F401  (registers commands)
+The command modules are imported on demand (``app.COMMAND_MODULES``), not here: importing
+them all would make every command pay for the heaviest one's imports.
+"""
+
 from apigwctl.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -25,7 +25,8 @@ from apigwctl.config import (
     TargetSource,
     check_deployment,
 )
-from apigwctl.diagnostics import has_errors
+from apigwctl.config.loader import DeploymentReport
+from apigwctl.diagnostics import Diagnostic, Severity, has_errors
 from apigwctl.diff import diff_api
 from apigwctl.errors import ApigwctlError, UsageError
 from apigwctl.model import ApiState
@@ -98,21 +99,32 @@ def prepare(config_file: str, flags: TargetFlags, no_color: bool, *,
                          hint="drop --target emulator (or --endpoint-url)")
     kind_flag = "aws" if flags.endpoint_url else flags.target
     report = check_deployment(config_file, kind_flag, validate=cached_validate_path)
-    if has_errors(report.diagnostics) or report.config.config is None:
-        reports = [(report.config.path, report.config.diagnostics)]
-        if report.spec is not None:
-            reports.append((report.spec.path, report.spec.diagnostics))
-        render_findings(make_console(no_color, sys.stderr), reports)
+    loaded_config = report.config.config
+    failed = has_errors(report.diagnostics) or loaded_config is None
+    _show_findings(report, no_color, everything=failed)
+    if failed or loaded_config is None:
         raise ApigwctlError(f"{config_file} or its spec has errors; nothing planned",
                             hint=f"fix them (see `apigwctl validate -c {config_file}`)")
-    target = _with_flags(report.config.config, flags)
+    target = _with_flags(loaded_config, flags)
     if from_plan_file:
         target = replace(target, source=TargetSource.PLAN_FILE)
-    config = replace(report.config.config, target=target)
+    config = replace(loaded_config, target=target)
     loaded = load_spec(str(config.api.spec))
     files = (config.api.spec, *(Path(p) for p in sorted(loaded.externals)))
     return Prepared(config, config_file, _compile(config, loaded.documents[0]),
                     tuple(f.read_bytes() for f in files))
+
+
+def _show_findings(report: DeploymentReport, no_color: bool, *, everything: bool) -> None:
+    """Errors stop the plan; warnings are shown on stderr and the plan goes on (infos: not)."""
+    def keep(found: Sequence[Diagnostic]) -> list[Diagnostic]:
+        return [d for d in found if everything or d.severity is not Severity.INFO]
+
+    reports = [(report.config.path, keep(report.config.diagnostics))]
+    if report.spec is not None:
+        reports.append((report.spec.path, keep(report.spec.diagnostics)))
+    if everything or any(found for _, found in reports):
+        render_findings(make_console(no_color, sys.stderr), reports)
 
 
 def _with_flags(config: DeploymentConfig, flags: TargetFlags) -> TargetConfig:
