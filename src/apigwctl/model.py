@@ -16,7 +16,8 @@ Invariants (every class):
 
 Addresses: ``api:<name>``, ``resource:<api>:<path>``, ``method:<api>:<path>:<METHOD>``,
 ``authorizer:<api>:<name>``, ``validator:<api>:<name>``, ``gateway_response:<api>:<TYPE>``,
-``model:<api>:<name>``, ``stage:<api>:<stage>``.
+``model:<api>:<name>``, ``stage:<api>:<stage>``; and, account-wide objects the deployment file
+declares, ``usage_plan:<name>`` and ``api_key:<name>``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ StrMap = tuple[tuple[str, str], ...]
 BoolMap = tuple[tuple[str, bool], ...]
 
 
-_MAP_TYPES = ("StrMap", "BoolMap", "StrMap | None")
+_MAP_TYPES = ("StrMap", "BoolMap", "StrMap | None", "tuple[tuple[str, Throttle], ...]")
 
 
 def _plain(value: Any, is_map: bool = False) -> Any:
@@ -39,7 +40,7 @@ def _plain(value: Any, is_map: bool = False) -> Any:
         return {f.name: _plain(getattr(value, f.name), f.type in _MAP_TYPES)
                 for f in dataclasses.fields(value) if f.compare}
     if isinstance(value, tuple):
-        return dict(value) if is_map else [_plain(v) for v in value]
+        return {k: _plain(v) for k, v in value} if is_map else [_plain(v) for v in value]
     return value
 
 
@@ -148,10 +149,84 @@ class Model(_ToDict):
 
 
 @dataclass(frozen=True)
+class MethodSetting(_ToDict):
+    """One entry of a stage's ``methodSettings``, with every default AWS fills in.
+
+    ``key`` is ``*/*`` (all methods) or ``<resource path>/<METHOD>`` with the path unescaped
+    (``/pets/{petId}/GET``); the patch-path form (``~1pets~1{petId}/GET``) is made by the
+    planner, and the reader folds every read-back form into this one.
+    """
+
+    key: str
+    metrics_enabled: bool = False
+    logging_level: str = "OFF"  # OFF | ERROR | INFO
+    data_trace_enabled: bool = False
+    throttling_burst_limit: int = 5000
+    throttling_rate_limit: float = 10000.0
+    caching_enabled: bool = False
+    cache_ttl_in_seconds: int = 300
+    cache_data_encrypted: bool = False
+    require_authorization_for_cache_control: bool = True
+    unauthorized_cache_control_header_strategy: str = "SUCCEED_WITH_RESPONSE_HEADER"
+
+
+@dataclass(frozen=True)
 class Stage(_ToDict):
     name: str
     description: str | None = None
     variables: StrMap = ()
+    method_settings: tuple[MethodSetting, ...] = ()  # sorted by key
+    cache_cluster_enabled: bool = False
+    cache_cluster_size: str | None = None  # "0.5" ... "237"; None while the cache is off
+    tracing_enabled: bool = False
+    access_log_destination_arn: str | None = None
+    access_log_format: str | None = None
+    client_certificate_id: str | None = None
+    tags: StrMap = ()
+
+
+@dataclass(frozen=True)
+class Throttle(_ToDict):
+    burst_limit: int | None = None
+    rate_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class UsagePlanStage(_ToDict):
+    """One API stage of a usage plan; ``throttle`` maps ``/path/METHOD`` to its throttle."""
+
+    api: str  # the REST API's NAME (ids are live-only)
+    stage: str
+    throttle: tuple[tuple[str, Throttle], ...] = ()  # sorted by key
+
+
+@dataclass(frozen=True)
+class UsagePlan(_ToDict):
+    name: str
+    description: str | None = None
+    throttle: Throttle | None = None
+    quota_limit: int | None = None
+    quota_period: str | None = None  # DAY | WEEK | MONTH
+    quota_offset: int = 0
+    api_stages: tuple[UsagePlanStage, ...] = ()  # sorted by (api, stage)
+    tags: StrMap = ()
+
+
+@dataclass(frozen=True)
+class ApiKey(_ToDict):
+    """An API key, without its value: ``value_digest`` is a salted digest of the value.
+
+    ``value_digest`` is None for a key whose value AWS generates (the file gives none): its
+    value is then never compared. The value itself never enters the model, a plan or a file.
+    """
+
+    name: str
+    description: str | None = None
+    enabled: bool = True
+    customer_id: str | None = None
+    value_digest: str | None = None
+    usage_plans: tuple[str, ...] = ()  # plan NAMES, sorted
+    tags: StrMap = ()
 
 
 @dataclass(frozen=True)
@@ -185,6 +260,8 @@ class ApiState(_ToDict):
     gateway_responses: tuple[GatewayResponse, ...] = ()
     models: tuple[Model, ...] = ()
     stages: tuple[Stage, ...] = ()
+    usage_plans: tuple[UsagePlan, ...] = ()  # the deployment file's, sorted by name
+    api_keys: tuple[ApiKey, ...] = ()  # the deployment file's, sorted by name
     ids: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -203,6 +280,8 @@ class ApiState(_ToDict):
                     for g in self.gateway_responses})
         out.update({f"model:{n}:{m.name}": m for m in self.models})
         out.update({f"stage:{n}:{s.name}": s for s in self.stages})
+        out.update({f"usage_plan:{p.name}": p for p in self.usage_plans})
+        out.update({f"api_key:{k.name}": k for k in self.api_keys})
         return out
 
 
