@@ -26,7 +26,7 @@ from apigwctl.plan.ops import (
     CreateStage,
     Op,
     PutRestApi,
-    TagRestApi,
+    TagResource,
     UpdateRestApi,
     UpdateStage,
 )
@@ -123,7 +123,7 @@ def _arn(ctx: Context, api_id: str) -> str:
 
 
 @execute.register
-def _tag(op: TagRestApi, ctx: Context) -> str:
+def _tag(op: TagResource, ctx: Context) -> str:
     arn = _arn(ctx, ctx.id_of(op.address))
     if op.tags:
         ctx.client.tag_resource(resourceArn=arn, tags=dict(op.tags))

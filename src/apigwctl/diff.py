@@ -21,6 +21,8 @@ from deepdiff.helper import NotPresent
 
 from apigwctl.model import ApiState
 
+ACCOUNT_KINDS = ("usage_plan", "api_key")  # account-wide objects the deployment file declares
+
 
 class Action(str, Enum):
     CREATE = "create"
@@ -70,7 +72,8 @@ class Changeset:
 
     @property
     def definition(self) -> tuple[ResourceChange, ...]:
-        return tuple(c for c in self.changes if not c.is_stage)
+        """What import/put_rest_api carries: everything but stages, plans and keys."""
+        return tuple(c for c in self.changes if c.kind not in ACCOUNT_KINDS and not c.is_stage)
 
     @property
     def stages(self) -> tuple[ResourceChange, ...]:
@@ -99,7 +102,7 @@ def diff_api(desired: ApiState, live: ApiState | None) -> Changeset:
 
 
 _KIND_ORDER = ("api", "model", "authorizer", "validator", "gateway_response", "resource",
-               "method", "stage")
+               "method", "stage", "usage_plan", "api_key")
 
 
 def _order(address: str) -> tuple[int, str]:

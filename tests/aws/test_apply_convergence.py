@@ -32,7 +32,6 @@ from apigwctl.apply import ApplyError, apply_plan
 from apigwctl.aws.emulator.core import Emulator
 from apigwctl.aws.reader import read_api
 from apigwctl.compile import ApiSettings, StageSettings, compile_api
-from apigwctl.diff import diff_api
 from apigwctl.model import ApiState
 from apigwctl.plan.planner import Plan, PlanSettings, make_plan
 from apigwctl.spec.loader import load_spec
@@ -115,7 +114,7 @@ def _plan(client: Any, path: Path, desired: ApiState) -> tuple[ApiState | None, 
     """What `apigwctl plan`/`apply` do between reading the live state and executing."""
     live = read_api(client, NAME)
     settings = PlanSettings(str(path), "REGIONAL", "overwrite")
-    return live, make_plan(diff_api(desired, live), desired, settings)
+    return live, make_plan(desired, live, settings)
 
 
 def _apply_and_replan(path: Path, state_dir: Path) -> Plan:

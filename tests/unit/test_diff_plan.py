@@ -21,7 +21,7 @@ from apigwctl.plan.ops import (
     CreateStage,
     Patch,
     PutRestApi,
-    TagRestApi,
+    TagResource,
     UpdateStage,
 )
 from apigwctl.plan.planner import Plan, PlanSettings, make_plan
@@ -43,7 +43,7 @@ def _state(uri: str = "https://a", variables: tuple[tuple[str, str], ...] = (("v
 def test_equal_states_have_no_changes_and_an_empty_plan() -> None:
     changeset = diff_api(_state(), _state())
     assert changeset.changes == ()
-    plan = make_plan(changeset, _state(), SETTINGS)
+    plan = make_plan(_state(), _state(), SETTINGS)
     assert plan.empty and render_plan(plan).startswith("No changes.")
 
 
@@ -62,7 +62,7 @@ def test_missing_api_creates_everything_in_order() -> None:
         ("api:pets", Action.CREATE), ("method:pets:/pets:GET", Action.CREATE),
         ("stage:pets:dev", Action.CREATE)]
     assert FieldChange("variables", None, {"v": "1"}) in changeset.changes[-1].fields
-    ops = make_plan(changeset, _state(), SETTINGS).ops
+    ops = make_plan(_state(), None, SETTINGS).ops
     assert [type(op) for op in ops] == [CreateRestApi, PutRestApi, CreateDeployment,
                                         CreateStage]
     assert isinstance(ops[0], CreateRestApi) and ops[0].endpoint_type == "REGIONAL"
@@ -73,7 +73,7 @@ def test_missing_api_creates_everything_in_order() -> None:
 def test_definition_change_puts_deploys_once_and_repoints_every_stage() -> None:
     desired = _state(uri="https://b", stages=("dev", "prod", "qa"))
     live = _state(stages=("dev", "prod"))
-    plan = make_plan(diff_api(desired, live), desired, replace(SETTINGS, mode="merge"))
+    plan = make_plan(desired, live, replace(SETTINGS, mode="merge"))
     assert [type(op) for op in plan.ops] == [PutRestApi, CreateDeployment, UpdateStage,
                                              UpdateStage, CreateStage]
     put, deploy = plan.ops[0], plan.ops[1]
@@ -88,7 +88,7 @@ def test_definition_change_puts_deploys_once_and_repoints_every_stage() -> None:
 def test_stage_only_change_patches_variables_without_a_deployment() -> None:
     desired = replace(_state(variables=(("n", "2"),)),
                       stages=(Stage("dev", "new", (("n", "2"),)),))
-    plan = make_plan(diff_api(desired, _state()), desired, SETTINGS)
+    plan = make_plan(desired, _state(), SETTINGS)
     assert len(plan.ops) == 1 and isinstance(plan.ops[0], UpdateStage)
     assert set(plan.ops[0].patches) == {Patch("replace", "/description", "new"),
                                         Patch("replace", "/variables/n", "2"),
@@ -102,14 +102,14 @@ def test_removed_route_is_a_destroy_and_unmanaged_stages_are_left_alone() -> Non
     changeset = diff_api(desired, live)
     assert [(c.address, c.action) for c in changeset.changes] == [
         ("method:pets:/pets:GET", Action.DELETE)]
-    text = render_plan(make_plan(changeset, desired, SETTINGS))
+    text = render_plan(make_plan(desired, live, SETTINGS))
     assert "- method:pets:/pets:GET" in text
     assert "Plan: 0 to add, 0 to change, 1 to destroy." in text
 
 
 def test_a_new_stage_alone_gets_a_deployment_with_its_reason() -> None:
     desired = _state(stages=("dev", "prod"))
-    ops = make_plan(diff_api(desired, _state()), desired, SETTINGS).ops
+    ops = make_plan(desired, _state(), SETTINGS).ops
     assert [type(op) for op in ops] == [CreateDeployment, CreateStage]
     assert isinstance(ops[0], CreateDeployment)
     assert ops[0].reasons == ("new stage prod needs a deployment",)
@@ -126,7 +126,7 @@ def test_apply_converges_in_process_and_reports_each_op(tmp_path: Path) -> None:
     reported: list[str] = []
     with Emulator(tmp_path, write=True) as em:
         client = em.client("apigateway")
-        plan = make_plan(diff_api(desired, None), desired, SETTINGS)
+        plan = make_plan(desired, None, SETTINGS)
         apply_plan(client, plan, {}, lambda op, result: reported.append(result))
         live = read_api(client, "petstore")
     assert len(reported) == 4 and reported[0].startswith("created petstore as ")
@@ -137,7 +137,7 @@ def test_an_aws_error_names_the_op_the_code_and_what_was_done(tmp_path: Path) ->
     desired = _petstore()
     broken = UpdateStage("stage:petstore:nope", "api:petstore", "nope",
                          (Patch("replace", "/description", "x"),))
-    plan = make_plan(diff_api(desired, None), desired, SETTINGS)
+    plan = make_plan(desired, None, SETTINGS)
     plan = Plan(plan.changeset, (plan.ops[0], broken))
     with Emulator(tmp_path, write=True) as em, pytest.raises(ApplyError) as info:
         apply_plan(em.client("apigateway"), plan, {})
@@ -148,7 +148,7 @@ def test_an_aws_error_names_the_op_the_code_and_what_was_done(tmp_path: Path) ->
 
 
 def test_ops_have_a_machine_form() -> None:
-    ops: list[Any] = list(make_plan(diff_api(_state(), None), _state(), SETTINGS).ops)
+    ops: list[Any] = list(make_plan(_state(), None, SETTINGS).ops)
     assert [op.to_dict()["op"] for op in ops] == [
         "create_rest_api", "put_rest_api", "create_deployment", "create_stage"]
     assert Changeset("x", True).to_dict() == {"api": "x", "api_exists": True, "changes": []}
@@ -156,7 +156,7 @@ def test_ops_have_a_machine_form() -> None:
 
 def test_merge_leaves_removed_routes_behind_without_a_put() -> None:
     desired = replace(_state(), methods=())
-    plan = make_plan(diff_api(desired, _state()), desired, replace(SETTINGS, mode="merge"))
+    plan = make_plan(desired, _state(), replace(SETTINGS, mode="merge"))
     assert plan.ops == ()
     assert [c.address for c in plan.left_behind] == ["method:pets:/pets:GET"]
     assert plan.counts() == (0, 0, 0)
@@ -168,8 +168,8 @@ def test_merge_leaves_removed_routes_behind_without_a_put() -> None:
 def test_tags_only_change_tags_without_put_or_deployment() -> None:
     live = replace(_state(), api=RestApi("pets", tags=(("gone", "x"), ("team", "a"))))
     desired = replace(_state(), api=RestApi("pets", tags=(("team", "b"),)))
-    plan = make_plan(diff_api(desired, live), desired, SETTINGS)
-    assert plan.ops == (TagRestApi("api:pets", (("team", "b"),), ("gone",)),)
+    plan = make_plan(desired, live, SETTINGS)
+    assert plan.ops == (TagResource("api:pets", (("team", "b"),), ("gone",)),)
 
 
 def test_tag_change_applies_and_converges(tmp_path: Path) -> None:
@@ -177,11 +177,11 @@ def test_tag_change_applies_and_converges(tmp_path: Path) -> None:
     retagged = replace(desired, api=replace(desired.api, tags=(("owner", "me"),)))
     with Emulator(tmp_path, write=True) as em:
         client = em.client("apigateway")
-        apply_plan(client, make_plan(diff_api(desired, None), desired, SETTINGS), {})
+        apply_plan(client, make_plan(desired, None, SETTINGS), {})
         live = read_api(client, "petstore")
         assert live is not None
-        plan = make_plan(diff_api(retagged, live), retagged, SETTINGS)
-        assert [type(op) for op in plan.ops] == [TagRestApi]
+        plan = make_plan(retagged, live, SETTINGS)
+        assert [type(op) for op in plan.ops] == [TagResource]
         apply_plan(client, plan, live.ids)
         assert diff_api(retagged, read_api(client, "petstore")).changes == ()
 

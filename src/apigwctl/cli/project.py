@@ -27,7 +27,6 @@ from apigwctl.config import (
 )
 from apigwctl.config.loader import DeploymentReport
 from apigwctl.diagnostics import Diagnostic, Severity, has_errors
-from apigwctl.diff import diff_api
 from apigwctl.errors import ApigwctlError, UsageError
 from apigwctl.model import ApiState
 from apigwctl.ownership import LiveApi, choose_managed, ownership_tags
@@ -172,7 +171,7 @@ def make_project_plan(prepared: Prepared, connection: Connection) -> ProjectPlan
     click.echo(f"read the live state of {name}: {calls}", err=True)
     api = prepared.config.api
     settings = PlanSettings(api.spec_display, api.endpoint_type.value, api.mode.value)
-    plan = make_plan(diff_api(prepared.desired, live), prepared.desired, settings)
+    plan = make_plan(prepared.desired, live, settings)
     return ProjectPlan(plan, live, origin_of(prepared, live, connection.region))
 
 

@@ -6,7 +6,7 @@ from apigwctl.plan.ops import (
     CreateStage,
     Op,
     PutRestApi,
-    TagRestApi,
+    TagResource,
     UpdateStage,
 )
 from apigwctl.plan.planner import Plan, make_plan
@@ -18,7 +18,7 @@ __all__ = [
     "Op",
     "Plan",
     "PutRestApi",
-    "TagRestApi",
+    "TagResource",
     "UpdateStage",
     "make_plan",
 ]

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from apigwctl.model import Throttle, UsagePlanStage
+
 
 def _pairs(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return dict(items)
@@ -82,8 +84,8 @@ class PutRestApi:
 
 
 @dataclass(frozen=True)
-class TagRestApi:
-    """tag_resource / untag_resource on the REST API: no deployment needed."""
+class TagResource:
+    """tag_resource / untag_resource on the addressed object's ARN: no deployment needed."""
 
     address: str
     tags: tuple[tuple[str, str], ...] = ()
@@ -95,7 +97,7 @@ class TagRestApi:
         return f"tag {self.address}: " + "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": "tag_rest_api", "address": self.address, "tags": _pairs(self.tags),
+        return {"op": "tag_resource", "address": self.address, "tags": _pairs(self.tags),
                 "remove": list(self.remove)}
 
 
@@ -133,12 +135,18 @@ class CreateDeployment:
 
 @dataclass(frozen=True)
 class CreateStage:
+    """create_stage with everything it carries; other settings follow in an UpdateStage."""
+
     address: str  # stage:<api>:<name>
     api: str
     name: str
     deployment: str  # address of the deployment it points at
     description: str | None = None
     variables: tuple[tuple[str, str], ...] = ()
+    cache_cluster_enabled: bool = False
+    cache_cluster_size: str | None = None
+    tracing_enabled: bool = False
+    tags: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         return f"create stage {self.name} on {self.deployment}"
@@ -146,7 +154,10 @@ class CreateStage:
     def to_dict(self) -> dict[str, Any]:
         return {"op": "create_stage", "address": self.address, "api": self.api,
                 "name": self.name, "deployment": self.deployment,
-                "description": self.description, "variables": _pairs(self.variables)}
+                "description": self.description, "variables": _pairs(self.variables),
+                "cache_cluster_enabled": self.cache_cluster_enabled,
+                "cache_cluster_size": self.cache_cluster_size,
+                "tracing_enabled": self.tracing_enabled, "tags": _pairs(self.tags)}
 
 
 @dataclass(frozen=True)
@@ -164,5 +175,166 @@ class UpdateStage:
                 "name": self.name, "patches": [p.to_dict() for p in self.patches]}
 
 
-Op = (CreateRestApi | PutRestApi | TagRestApi | UpdateRestApi | CreateDeployment | CreateStage
-      | UpdateStage)
+@dataclass(frozen=True)
+class CreateUsagePlan:
+    """create_usage_plan with its throttle, quota, API stages (per-method throttles) and tags.
+
+    API stages name the API by address (``api:<name>``) or, for another API, ``id:<apiId>``.
+    """
+
+    address: str  # usage_plan:<name>
+    name: str
+    description: str | None = None
+    throttle: Throttle | None = None
+    quota: tuple[int, str, int] | None = None  # (limit, period, offset)
+    api_stages: tuple[UsagePlanStage, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        stages = ", ".join(f"{s.api}:{s.stage}" for s in self.api_stages) or "no stages"
+        return f"create usage plan {self.name} ({stages})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "create_usage_plan", "address": self.address, "name": self.name,
+                "description": self.description,
+                "throttle": self.throttle.to_dict() if self.throttle else None,
+                "quota": list(self.quota) if self.quota else None,
+                "api_stages": [s.to_dict() for s in self.api_stages], "tags": _pairs(self.tags)}
+
+
+@dataclass(frozen=True)
+class UpdateUsagePlan:
+    """ONE update_usage_plan with every patch; ``{api:<name>}`` in a path or value is the id."""
+
+    address: str
+    name: str
+    patches: tuple[Patch, ...]
+
+    def describe(self) -> str:
+        return f"update usage plan {self.name}: " + ", ".join(p.describe() for p in self.patches)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "update_usage_plan", "address": self.address, "name": self.name,
+                "patches": [p.to_dict() for p in self.patches]}
+
+
+@dataclass(frozen=True)
+class DeleteUsagePlan:
+    """Detach the plan's API stages (one update_usage_plan), then delete_usage_plan."""
+
+    address: str
+    name: str
+    api_stages: tuple[str, ...] = ()  # "{api:<name>}:<stage>" values to detach first
+
+    def describe(self) -> str:
+        return f"delete usage plan {self.name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "delete_usage_plan", "address": self.address, "name": self.name,
+                "api_stages": list(self.api_stages)}
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """One key of an import: the value is NOT here (the executor takes it from the secrets)."""
+
+    address: str  # api_key:<name>
+    name: str
+    description: str | None = None
+    enabled: bool = True
+    usage_plans: tuple[str, ...] = ()  # plan addresses
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"address": self.address, "name": self.name, "description": self.description,
+                "enabled": self.enabled, "usage_plans": list(self.usage_plans),
+                "value": "(sensitive)"}
+
+
+@dataclass(frozen=True)
+class ImportApiKeys:
+    """ONE import_api_keys (CSV with a UsagePlanIds column) for every new key with a value."""
+
+    address: str  # api_keys:import
+    rows: tuple[KeyRow, ...]
+
+    def describe(self) -> str:
+        names = ", ".join(r.name for r in self.rows)
+        return f"import {len(self.rows)} API key(s) with their plans in one call: {names}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "import_api_keys", "address": self.address,
+                "rows": [r.to_dict() for r in self.rows]}
+
+
+@dataclass(frozen=True)
+class CreateApiKey:
+    """create_api_key whose value AWS generates, then create_usage_plan_key per plan."""
+
+    address: str
+    name: str
+    description: str | None = None
+    enabled: bool = True
+    customer_id: str | None = None
+    usage_plans: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        return f"create API key {self.name} (value generated by AWS)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "create_api_key", "address": self.address, "name": self.name,
+                "description": self.description, "enabled": self.enabled,
+                "customer_id": self.customer_id, "usage_plans": list(self.usage_plans),
+                "tags": _pairs(self.tags)}
+
+
+@dataclass(frozen=True)
+class UpdateApiKey:
+    address: str
+    name: str
+    patches: tuple[Patch, ...]
+
+    def describe(self) -> str:
+        return f"update API key {self.name}: " + ", ".join(p.describe() for p in self.patches)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "update_api_key", "address": self.address, "name": self.name,
+                "patches": [p.to_dict() for p in self.patches]}
+
+
+@dataclass(frozen=True)
+class LinkApiKey:
+    """create_usage_plan_key (or delete_usage_plan_key with ``remove``) for an existing key."""
+
+    address: str  # the key's
+    plan: str  # the plan's address
+    remove: bool = False
+
+    def describe(self) -> str:
+        return f"{'unlink' if self.remove else 'link'} {self.address} " \
+               f"{'from' if self.remove else 'to'} {self.plan}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "link_api_key", "address": self.address, "plan": self.plan,
+                "remove": self.remove}
+
+
+@dataclass(frozen=True)
+class DeleteApiKey:
+    """delete_api_key: a key the file dropped, or the old key of one whose value changed."""
+
+    address: str
+    name: str
+    reason: str = "removed from the deployment file"
+
+    def describe(self) -> str:
+        return f"delete API key {self.name} ({self.reason})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "delete_api_key", "address": self.address, "name": self.name,
+                "reason": self.reason}
+
+
+Op = (CreateRestApi | PutRestApi | TagResource | UpdateRestApi | CreateDeployment | CreateStage
+      | UpdateStage | CreateUsagePlan | UpdateUsagePlan | DeleteUsagePlan | ImportApiKeys
+      | CreateApiKey | UpdateApiKey | LinkApiKey | DeleteApiKey)

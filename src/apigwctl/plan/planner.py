@@ -1,7 +1,8 @@
 """Changeset -> ordered ops, making as few write calls as the change allows.
 
-Input: a :class:`Changeset`, the desired :class:`ApiState` and :class:`PlanSettings`.
-Output: a :class:`Plan`. Pure. Order and invariants:
+Input: the desired and live :class:`ApiState` and :class:`PlanSettings`. Output: a
+:class:`Plan` (the changeset from :func:`apigwctl.diff.diff_api`, and the ops). Pure. Order
+and invariants:
 
 * API missing: ``create_rest_api`` (endpoint type and every tag, ownership included, in the
   one call), ``put_rest_api`` (overwrite, failOnWarnings), exactly one ``create_deployment``,
@@ -23,8 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apigwctl.diff import Action, Changeset, FieldChange, ResourceChange
-from apigwctl.model import ApiState, Stage
+from apigwctl.diff import Action, Changeset, FieldChange, ResourceChange, diff_api
+from apigwctl.model import ApiState
+from apigwctl.plan.accounts import account_ops, tag_op
 from apigwctl.plan.ops import (
     CreateDeployment,
     CreateRestApi,
@@ -32,10 +34,11 @@ from apigwctl.plan.ops import (
     Op,
     Patch,
     PutRestApi,
-    TagRestApi,
+    TagResource,
     UpdateRestApi,
     UpdateStage,
 )
+from apigwctl.plan.stage_patch import stage_patches
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ class Plan:
                 "ops": [op.to_dict() for op in self.ops]}
 
 
-def make_plan(changeset: Changeset, desired: ApiState, settings: PlanSettings) -> Plan:
+def make_plan(desired: ApiState, live: ApiState | None, settings: PlanSettings) -> Plan:
+    """Diff ``desired`` against ``live`` and order the ops that make live what is desired."""
+    changeset = diff_api(desired, live)
     name = desired.name
     api_address, deployment = f"api:{name}", f"deployment:{name}"
     exists = changeset.api_exists
@@ -103,8 +108,9 @@ def make_plan(changeset: Changeset, desired: ApiState, settings: PlanSettings) -
     if reasons:
         ops.append(CreateDeployment(deployment, api_address, reasons))
     repoint = deployment if redefined and exists else None
-    ops.extend(_stage_ops(changeset, desired, deployment if reasons else None, repoint))
-    return Plan(changeset, tuple(ops), left_behind)
+    ops.extend(_stage_ops(changeset, desired, live, deployment if reasons else None, repoint))
+    creates, deletions = account_ops(desired, live)
+    return Plan(changeset, tuple(ops + creates + deletions), left_behind)
 
 
 # The API's own settings that come from the deployment file, not the spec: put_rest_api does
@@ -137,14 +143,14 @@ def _settings_op(changeset: Changeset, desired: ApiState, putting: bool) -> Upda
     return UpdateRestApi(api.address, desired.name, tuple(patches)) if api and patches else None
 
 
-def _tag_op(changeset: Changeset, desired: ApiState) -> TagRestApi | None:
+def _tag_op(changeset: Changeset, desired: ApiState) -> TagResource | None:
     api = next((c for c in changeset.definition if c.kind == "api"), None)
     fields = [f for f in api.fields if f.path.startswith("tags.")] if api else []
     if api is None or not fields:
         return None
     wanted = dict(desired.api.tags)
     keys = [f.path.split(".", 1)[1] for f in fields]
-    return TagRestApi(api.address, tuple((k, wanted[k]) for k in keys if k in wanted),
+    return TagResource(api.address, tuple((k, wanted[k]) for k in keys if k in wanted),
                       tuple(k for k in keys if k not in wanted))
 
 
@@ -162,36 +168,30 @@ def _stage_name(change: ResourceChange) -> str:
     return change.address.split(":", 2)[2]
 
 
-def _stage_ops(changeset: Changeset, desired: ApiState, deployment: str | None,
-               repoint: str | None) -> list[Op]:
-    """New stages point at ``deployment``; existing ones move to ``repoint`` when given."""
-    stages = {s.name: s for s in desired.stages}
-    changed = {_stage_name(c): c for c in changeset.stages}
+def _stage_ops(changeset: Changeset, desired: ApiState, live: ApiState | None,
+               deployment: str | None, repoint: str | None) -> list[Op]:
+    """New stages point at ``deployment``; existing ones move to ``repoint`` when given.
+
+    One update_stage per stage carries the repoint and every settings change together.
+    """
+    before = {s.name: s for s in live.stages} if live else {}
+    created = {_stage_name(c) for c in changeset.stages if c.action is Action.CREATE}
     ops: list[Op] = []
     for stage in desired.stages:
-        change = changed.get(stage.name)
         address, api = f"stage:{desired.name}:{stage.name}", f"api:{desired.name}"
-        if change is not None and change.action is Action.CREATE:
+        old = None if stage.name in created else before.get(stage.name)
+        if old is None:
             assert deployment is not None  # make_plan plans one for every new stage
-            ops.append(CreateStage(address, api, stage.name, deployment,
-                                   stage.description, stage.variables))
-            continue
-        patches = _setting_patches(change, stages[stage.name]) if change else []
-        if repoint is not None:
+            ops.append(CreateStage(address, api, stage.name, deployment, stage.description,
+                                   stage.variables, stage.cache_cluster_enabled,
+                                   stage.cache_cluster_size, stage.tracing_enabled,
+                                   stage.tags))
+        patches = stage_patches(old, stage)
+        if repoint is not None and old is not None:
             patches.insert(0, Patch("replace", "/deploymentId", repoint))
         if patches:
             ops.append(UpdateStage(address, api, stage.name, tuple(patches)))
+        tags = tag_op(address, old.tags, stage.tags) if old else None
+        if tags is not None:
+            ops.append(tags)
     return ops
-
-
-def _setting_patches(change: ResourceChange, stage: Stage) -> list[Patch]:
-    """description and per-variable replace/remove, from the field changes."""
-    out: list[Patch] = []
-    for field in change.fields:
-        head, _, rest = field.path.partition(".")
-        if head == "description":
-            out.append(Patch("replace", "/description", stage.description or ""))
-        elif head == "variables" and rest:
-            out.append(Patch("remove", f"/variables/{rest}") if field.after is None
-                       else Patch("replace", f"/variables/{rest}", str(field.after)))
-    return out
