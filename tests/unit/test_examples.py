@@ -10,7 +10,9 @@ from apigwctl.diagnostics import Severity
 from apigwctl.spec.validate import validate_path
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
+# .apigwctl/ holds what running the examples leaves (cache, emulator state): not examples
 EXAMPLES = sorted(p for p in SPECS.rglob("*") if p.suffix in {".yaml", ".yml", ".json"}
+                  and ".apigwctl" not in p.relative_to(SPECS).parts
                   and p.name != "apigwctl.yaml")
 
 
