@@ -42,6 +42,7 @@ class Context:
     client: Any
     ids: dict[str, str] = field(default_factory=dict)
     bodies: Mapping[str, bytes] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)  # API key name -> value
 
     def body(self, spec: str) -> bytes:
         """The spec's bytes as planned (the caller's), else as on disk now."""
@@ -55,13 +56,15 @@ class Context:
 
 
 def apply_plan(client: Any, plan: Plan, ids: Mapping[str, str],
-               report: Callable[[Op, str], None] = lambda op, result: None,
-               bodies: Mapping[str, bytes] | None = None) -> list[Op]:
+               report: Callable[[Op, str], None] = lambda op, result: None, *,
+               bodies: Mapping[str, bytes] | None = None,
+               secrets: Mapping[str, str] | None = None) -> list[Op]:
     """Run every op in order; returns the ops done (all of them, or raises ApplyError).
 
-    ``bodies`` maps an op's spec path to the bytes to send (those the plan was made from).
+    ``bodies`` maps an op's spec path to the bytes to send (those the plan was made from);
+    ``secrets`` maps an API key's name to its value (never part of an op).
     """
-    ctx = Context(client, dict(ids), bodies or {})
+    ctx = Context(client, dict(ids), bodies or {}, secrets or {})
     done: list[Op] = []
     for op in plan.ops:
         try:
@@ -118,13 +121,21 @@ def _create_api(op: CreateRestApi, ctx: Context) -> str:
     return f"created {op.name} as {created['id']}"
 
 
-def _arn(ctx: Context, api_id: str) -> str:
-    return f"arn:aws:apigateway:{ctx.client.meta.region_name}::/restapis/{api_id}"
+def arn_of(ctx: Context, address: str) -> str:
+    """The ARN tag_resource takes for an addressed object (API, stage, usage plan, key)."""
+    kind, _, rest = address.partition(":")
+    if kind == "stage":
+        api, _, stage = rest.partition(":")
+        path = f"/restapis/{ctx.id_of('api:' + api)}/stages/{stage}"
+    else:
+        collection = {"api": "restapis", "usage_plan": "usageplans", "api_key": "apikeys"}[kind]
+        path = f"/{collection}/{ctx.id_of(address)}"
+    return f"arn:aws:apigateway:{ctx.client.meta.region_name}::{path}"
 
 
 @execute.register
 def _tag(op: TagResource, ctx: Context) -> str:
-    arn = _arn(ctx, ctx.id_of(op.address))
+    arn = arn_of(ctx, op.address)
     if op.tags:
         ctx.client.tag_resource(resourceArn=arn, tags=dict(op.tags))
     if op.remove:
@@ -162,6 +173,12 @@ def _create_stage(op: CreateStage, ctx: Context) -> str:
     args: dict[str, Any] = {"variables": dict(op.variables)} if op.variables else {}
     if op.description is not None:
         args["description"] = op.description
+    if op.cache_cluster_enabled:
+        args.update(cacheClusterEnabled=True, cacheClusterSize=op.cache_cluster_size or "0.5")
+    if op.tracing_enabled:
+        args["tracingEnabled"] = True
+    if op.tags:
+        args["tags"] = dict(op.tags)
     ctx.client.create_stage(restApiId=ctx.id_of(op.api), stageName=op.name,
                             deploymentId=ctx.id_of(op.deployment), **args)
     return f"created stage {op.name}"
@@ -176,3 +193,6 @@ def _update_stage(op: UpdateStage, ctx: Context) -> str:
     ctx.client.update_stage(restApiId=ctx.id_of(op.api), stageName=op.name,
                             patchOperations=patches)
     return f"updated stage {op.name} ({len(patches)} patch operation(s))"
+
+
+from apigwctl import apply_accounts as _accounts  # noqa: E402, F401  (registers its executors)
