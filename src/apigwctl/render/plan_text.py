@@ -16,7 +16,7 @@ from apigwctl.plan.planner import Plan
 SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 GROUPS = (("API", ("api",)), ("routes", ("resource", "method")),
           ("definitions", ("model", "authorizer", "validator", "gateway_response")),
-          ("stages", ("stage",)))
+          ("stages", ("stage",)), ("usage plans", ("usage_plan",)), ("API keys", ("api_key",)))
 WIDTH = 120  # longer values (templates, policies) are cut; the JSON format has them whole
 
 
@@ -54,10 +54,16 @@ def _left_behind(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+SENSITIVE = "value_digest"  # an API key's value, as a salted digest: never shown
+
+
 def _change(change: ResourceChange) -> list[str]:
     out = [f"    {SYMBOL[change.action]} {change.address}"]
     for f in change.fields:
-        if change.action is Action.UPDATE:
+        if f.path == SENSITIVE:
+            what = "changed" if change.action is Action.UPDATE else "set"
+            out.append(f"        value: (sensitive, {what})")
+        elif change.action is Action.UPDATE:
             out.append(f"        {f.path}: {_show(f.before)} -> {_show(f.after)}")
         else:
             value = f.after if change.action is Action.CREATE else f.before
