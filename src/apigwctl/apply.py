@@ -13,11 +13,11 @@ it finishes the work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import singledispatch
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from apigwctl.errors import ApigwctlError
 from apigwctl.plan.ops import (
@@ -55,26 +55,47 @@ class Context:
         return self.ids[address]
 
 
+class Journal(Protocol):
+    """Where each completed op is recorded (:class:`apigwctl.runlog.RunLog`)."""
+
+    def op_done(self, kind: str, address: str, *, ids: Mapping[str, str] | None = None,
+                calls: Mapping[str, int] | None = None) -> None: ...
+
+    def failed(self, error: str) -> None: ...
+
+
 def apply_plan(client: Any, plan: Plan, ids: Mapping[str, str],
                report: Callable[[Op, str], None] = lambda op, result: None, *,
                bodies: Mapping[str, bytes] | None = None,
-               secrets: Mapping[str, str] | None = None) -> list[Op]:
+               secrets: Mapping[str, str] | None = None,
+               started: Callable[[Op], None] = lambda op: None,
+               journal: Journal | None = None) -> list[Op]:
     """Run every op in order; returns the ops done (all of them, or raises ApplyError).
 
     ``bodies`` maps an op's spec path to the bytes to send (those the plan was made from);
-    ``secrets`` maps an API key's name to its value (never part of an op).
+    ``secrets`` maps an API key's name to its value (never part of an op). Each completed op
+    goes to ``journal`` with the ids it made and the AWS calls it sent (when ``client``
+    counts them, as :class:`apigwctl.aws.calls.QuotaClient` does).
     """
     ctx = Context(client, dict(ids), bodies or {}, secrets or {})
     done: list[Op] = []
     for op in plan.ops:
+        started(op)
+        before_ids, before_calls = dict(ctx.ids), getattr(client, "accounting", None)
         try:
             result = execute(op, ctx)
         except Exception as exc:
             error = aws_error(exc)
+            if journal is not None:
+                journal.failed(error[0] if error else type(exc).__name__)
             if error is None:
                 raise
-            raise _failure(op, error, done) from exc
+            raise _failure(op, error, done, plan.ops[len(done):]) from exc
         done.append(op)
+        if journal is not None:
+            calls = client.accounting.since(before_calls).calls() if before_calls else {}
+            journal.op_done(op.to_dict()["op"], op.address, calls=calls,
+                            ids={a: i for a, i in ctx.ids.items() if before_ids.get(a) != i})
         report(op, result)
     return done
 
@@ -88,12 +109,14 @@ def aws_error(exc: BaseException) -> tuple[str, str] | None:
     return str(err.get("Code", "Unknown")), str(err.get("Message", ""))
 
 
-def _failure(op: Op, error: tuple[str, str], done: list[Op]) -> ApplyError:
+def _failure(op: Op, error: tuple[str, str], done: list[Op],
+             remaining: Sequence[Op]) -> ApplyError:
     code, message = error
     finished = "; ".join(o.describe() for o in done) or "nothing"
+    left = "; ".join(o.describe() for o in remaining)
     return ApplyError(f"{op.describe()} failed: {code}: {message}",
                       where=op.address,
-                      hint=f"already done: {finished}. Fix the cause and run "
+                      hint=f"already done: {finished}. Not done: {left}. Fix the cause and run "
                            "`apigwctl apply` again: it plans from the live state and "
                            "finishes the work")
 

@@ -4,8 +4,10 @@
 ``apigateway`` client and a one-line description of what it talks to, which every command
 prints. The AWS SDK's own configuration chain applies to the aws target (``--profile`` or
 the file's profile, ``AWS_PROFILE``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``, ...); the embedded
-emulator ignores it. SDK failures that are the user's to fix (no credentials, unknown
-profile, no region, endpoint unreachable) become :class:`ApigwctlError` with a hint.
+emulator ignores it. The client is a :class:`QuotaClient`: every call waits for AWS's
+quota and is retried when AWS says it may be. SDK failures that are the user's to fix (no
+credentials, unknown profile, no region, endpoint unreachable) become
+:class:`ApigwctlError` with a hint.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
     EndpointConnectionError,
@@ -28,19 +29,18 @@ from botocore.exceptions import (
 )
 
 from apigwctl import __version__
+from apigwctl.aws.calls import QuotaClient, botocore_config
 from apigwctl.aws.emulator.core import DEFAULT_REGION, Emulator
 from apigwctl.config import TargetConfig, TargetKind
 from apigwctl.errors import ApigwctlError
 
-# botocore's standard mode retries throttling (429) and 5xx with backoff: a plain
-# TooManyRequestsException must not fail a plan. The quota-aware executor comes later.
-_AWS_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5},
-                     user_agent_extra=f"apigwctl/{__version__}")
+# botocore itself never retries: QuotaClient does, within AWS's quotas (aws/calls.py).
+_CONFIG = botocore_config(user_agent_extra=f"apigwctl/{__version__}")
 
 
 @dataclass(frozen=True)
 class Connection:
-    client: Any  # botocore apigateway client
+    client: QuotaClient  # a botocore apigateway client behind AWS's quotas and retries
     region: str
     description: str  # e.g. "emulator (state in .apigwctl/emulator, region us-east-1)"
 
@@ -51,15 +51,18 @@ def open_target(target: TargetConfig, state_dir: Path, *, write: bool) -> Iterat
     with translated_errors(target):
         if target.kind is TargetKind.EMULATOR:
             region = target.region or DEFAULT_REGION
-            with Emulator(state_dir, write=write) as em:
-                yield Connection(em.client("apigateway", region), region,
+            with Emulator(state_dir, write=write):
+                raw = boto3.session.Session(  # the emulator set fake credentials for us
+                    region_name=region).client("apigateway", config=_CONFIG)
+                yield Connection(QuotaClient(raw), region,
                                  f"emulator (state in {state_dir}, region {region})")
             return
         session = boto3.session.Session(profile_name=target.profile,
                                         region_name=target.region)
         client = session.client("apigateway", endpoint_url=target.endpoint_url,
-                                config=_AWS_CONFIG)
-        yield Connection(client, client.meta.region_name, _describe_aws(target, client))
+                                config=_CONFIG)
+        yield Connection(QuotaClient(client), client.meta.region_name,
+                         _describe_aws(target, client))
 
 
 def _describe_aws(target: TargetConfig, client: Any) -> str:

@@ -9,6 +9,7 @@ emulator's state lives in ``.apigwctl/emulator/`` beside the deployment file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import click
 
 from apigwctl.apply import apply_plan
-from apigwctl.aws.target import open_target
+from apigwctl.aws.calls import Accounting
+from apigwctl.aws.target import Connection, open_target
 from apigwctl.config import DEFAULT_FILE
 from apigwctl.errors import ApigwctlError, UsageError
 from apigwctl.exitcodes import ExitCode
@@ -28,7 +30,10 @@ from apigwctl.plan.planfile import (
     stale_reasons,
     write_plan_file,
 )
+from apigwctl.render.console import make_console
 from apigwctl.render.plan_text import render_plan
+from apigwctl.render.progress import Progress, render_accounting, render_incomplete
+from apigwctl.runlog import RunLog, journal_dir, last_incomplete, planned_ops
 
 from .app import cli, globals_of
 from .project import (
@@ -85,9 +90,11 @@ def plan(ctx: click.Context, /, *, config_file: str | None, detailed_exitcode: b
 @_config
 @target_options
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: the plan, the ops done and the AWS calls made.")
 @click.pass_context
 def apply(ctx: click.Context, /, *, planfile: Path | None, config_file: str | None,
-          auto_approve: bool, **target: str | None) -> None:
+          auto_approve: bool, fmt: str, **target: str | None) -> None:
     """Plan, show the plan, ask for confirmation, then make the changes.
 
     With PLANFILE (from `apigwctl plan -o`), apply exactly that plan without asking: it is
@@ -98,29 +105,66 @@ def apply(ctx: click.Context, /, *, planfile: Path | None, config_file: str | No
     if saved is not None:
         config_file = config_file or saved.origin.config_path
         flags = _saved_target(saved, flags)
-    prepared = prepare(config_file or DEFAULT_FILE, flags, globals_of(ctx).no_color,
+    no_color = globals_of(ctx).no_color
+    prepared = prepare(config_file or DEFAULT_FILE, flags, no_color,
                        from_plan_file=saved is not None)
+    journals = journal_dir(Path(prepared.config_display))
     with open_target(prepared.target, prepared.state_dir, write=True) as connection:
         describe_target(prepared, connection)
         if saved is None and not auto_approve and not sys.stdin.isatty():
             raise ApigwctlError("refusing to apply without confirmation: no terminal to ask "
                                 "on", hint="review with `apigwctl plan -o plan.json`, then "
                                 "run `apigwctl apply plan.json` (or `apply --auto-approve`)")
+        _tell_incomplete(journals)
         result = make_project_plan(prepared, connection)
         if saved is not None:
             _check_fresh(saved, result, planfile)
-        sys.stdout.write(render_plan(result.plan))
-        if result.plan.empty:
-            return
-        if saved is None and not auto_approve:
+        if fmt == "text":
+            sys.stdout.write(render_plan(result.plan))
+        if not result.plan.empty and saved is None and not auto_approve:
             click.confirm("Apply these changes?", abort=True)
-        done = _execute(prepared, connection.client, result)
-    click.echo(f"Apply complete: {len(done)} operation{'' if len(done) == 1 else 's'}.")
+        done = _execute(prepared, connection, result, journals=journals, no_color=no_color,
+                        fmt=fmt)
+    _summary(result, done, connection.client.accounting, fmt)
 
 
-def _execute(prepared: Prepared, client: object, result: ProjectPlan) -> list[Op]:
-    ids = result.live.ids if result.live else {}
-    return apply_plan(client, result.plan, ids, _report, bodies=prepared.bodies)
+def _tell_incomplete(journals: Path) -> None:
+    previous = last_incomplete(journals)
+    if previous is not None:
+        click.echo(render_incomplete(previous) + "This apply plans from the live state and "
+                   "finishes that work.", err=True)
+
+
+def _execute(prepared: Prepared, connection: Connection, result: ProjectPlan, *,
+             journals: Path, no_color: bool, fmt: str) -> list[Op]:
+    """Run the plan with a journal of each op, progress on stderr, quota waits shown."""
+    if result.plan.empty:
+        return []
+    plan_doc = json.dumps(result.plan.to_dict(), sort_keys=True).encode()
+    journal = RunLog.start(journals, target=connection.description,
+                           plan_digest=hashlib.sha256(plan_doc).hexdigest(),
+                           planned=planned_ops([op.to_dict() for op in result.plan.ops]))
+    console = make_console(no_color, sys.stderr if fmt == "json" else sys.stdout)
+    client = connection.client
+    with journal, Progress(console, total=len(result.plan.ops)) as progress:
+        client.on_wait = progress.waiting
+        ids = result.live.ids if result.live else {}
+        return apply_plan(client, result.plan, ids,
+                          lambda op, done: progress.done(op.describe(), done),
+                          started=lambda op: progress.started(op.describe()),
+                          journal=journal, bodies=prepared.bodies,
+                          secrets=prepared.secrets)
+
+
+def _summary(result: ProjectPlan, done: list[Op], accounting: Accounting, fmt: str) -> None:
+    if fmt == "json":
+        document = {"plan": result.plan.to_dict(), "done": [op.to_dict() for op in done],
+                    "accounting": accounting.to_dict()}
+        sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        return
+    if done:
+        click.echo(f"Apply complete: {len(done)} operation{'' if len(done) == 1 else 's'}.")
+        click.echo(render_accounting(accounting), nl=False)
 
 
 def _saved_target(saved: PlanFile, flags: TargetFlags) -> TargetFlags:
@@ -149,5 +193,3 @@ def _check_fresh(saved: PlanFile, result: ProjectPlan, path: Path | None) -> Non
                             f"{path}`, review it, and apply that")
 
 
-def _report(op: Op, result: str) -> None:
-    click.echo(f"  done: {op.describe()} -> {result}")

@@ -9,8 +9,8 @@ returns the plan with its :class:`Origin` (the digests a plan file carries).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -74,6 +74,7 @@ class Prepared:
     config_display: str  # the deployment file's path as the user gave it
     desired: ApiState
     spec_chunks: tuple[bytes, ...]  # the spec, then every file its $refs load: as digested
+    secrets: Mapping[str, str] = field(default_factory=dict)  # API key name -> its value
 
     @property
     def bodies(self) -> dict[str, bytes]:
