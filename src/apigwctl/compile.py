@@ -5,6 +5,13 @@ stages. Output: an :class:`ApiState` equal to what :func:`apigwctl.aws.reader.re
 after the spec was imported. Pure: no I/O. Every default and canonical form comes from
 :mod:`apigwctl.normalize`.
 
+The deployment file's stages, usage plans and API keys compile one by one
+(:func:`compile_stage`, :func:`compile_usage_plan`, :func:`compile_api_key`); the caller puts
+them into the :class:`ApiState` with ``dataclasses.replace``. Usage plans carry the ownership
+tags like the API (:func:`apigwctl.ownership.ownership_tags`); API keys carry none, because
+``import_api_keys`` cannot tag (reference aws-apigateway.md §5). A key's value becomes a
+salted digest here and goes no further.
+
 Where AWS's stored form is uncertain the choice is commented in place. Notably: only local
 ``$ref`` are followed; inline (non-``$ref``) request/response schemas produce no model
 (AWS generates a model with a generated name for them: not modelled yet); the `default`
@@ -13,12 +20,14 @@ operation response produces no method response; root-level ``security`` is ignor
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigwctl import normalize as n
 from apigwctl.model import (
+    ApiKey,
     ApiState,
     Authorizer,
     GatewayResponse,
@@ -26,13 +35,29 @@ from apigwctl.model import (
     IntegrationResponse,
     Method,
     MethodResponse,
+    MethodSetting,
     Model,
     RequestValidator,
     Resource,
     RestApi,
     Stage,
+    Throttle,
+    UsagePlan,
+    UsagePlanStage,
 )
+from apigwctl.ownership import ownership_tags
+from apigwctl.secrets import value_digest
 from apigwctl.spec.loader import SpecDocument
+
+if TYPE_CHECKING:  # the config loader imports this module (spec_routes): no runtime cycle
+    from apigwctl.config.model import (
+        ApiKeyConfig,
+        MethodSettingConfig,
+        StageConfig,
+        ThrottleConfig,
+        UsagePlanConfig,
+        UsagePlanStageConfig,
+    )
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 ANY_METHOD = "x-amazon-apigateway-any-method"
@@ -348,3 +373,91 @@ def _models(data: Mapping[str, Any]) -> tuple[Model, ...]:
         _dict(data.get("components")).get("schemas"))
     return tuple(Model(str(name), "application/json", n.model_schema(schema))
                  for name, schema in sorted(raw.items()))
+
+
+@dataclass(frozen=True)
+class Routes:
+    """What a method key may name: ``/path/METHOD`` of each method, and each resource path."""
+
+    methods: frozenset[str]
+    resources: frozenset[str]
+
+
+def spec_routes(data: Mapping[str, Any]) -> Routes:
+    """The spec's routes as :func:`apigwctl.normalize.method_key` forms (``/pets/GET``,
+    ``//GET`` for the root), from the same resources and methods :func:`compile_api` builds."""
+    methods = {n.method_key(f"{path}/{verb}") for path, item in _paths(data)
+               for verb, _ in _operations(item)}
+    return Routes(frozenset(methods), frozenset(r.path for r in _resources(data)))
+
+
+def compile_stage(stage: StageConfig) -> Stage:
+    """A stage of the deployment file as AWS stores it after create_stage + update_stage:
+    method settings with AWS's defaults filled (the model's), the cache size None while the
+    cache is off (:func:`apigwctl.normalize.cache_cluster_size`)."""
+    enabled = stage.cache_cluster_enabled
+    return Stage(
+        name=stage.name,
+        description=n.optional_str(stage.description),
+        variables=n.str_map(stage.variables),
+        method_settings=tuple(sorted((_method_setting(m) for m in stage.method_settings),
+                                     key=lambda m: m.key)),
+        cache_cluster_enabled=enabled,
+        cache_cluster_size=n.cache_cluster_size(enabled, stage.cache_cluster_size),
+        tracing_enabled=n.tracing_enabled(stage.tracing_enabled),
+        access_log_destination_arn=n.optional_str(stage.access_log_destination_arn),
+        access_log_format=n.optional_str(stage.access_log_format),
+        client_certificate_id=n.optional_str(stage.client_certificate_id),
+        tags=n.str_map(stage.tags),
+    )
+
+
+def _method_setting(config: MethodSettingConfig) -> MethodSetting:
+    """The fields the file sets, over the defaults AWS fills in (MethodSetting's own)."""
+    given = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+             if f.name != "key" and getattr(config, f.name) is not None}
+    if "throttling_rate_limit" in given:  # a double in AWS: 100 and 100.0 are one value
+        given["throttling_rate_limit"] = float(given["throttling_rate_limit"])
+    if "logging_level" in given:
+        given["logging_level"] = n.logging_level(given["logging_level"])
+    return MethodSetting(key=n.method_key(config.key), **given)
+
+
+def _throttle(config: ThrottleConfig) -> Throttle:
+    return n.throttle(config.rate_limit, config.burst_limit)
+
+
+def compile_usage_plan(plan: UsagePlanConfig, api_name: str) -> UsagePlan:
+    """A usage plan of the deployment file, its stages all of API ``api_name``, tagged as
+    apigwctl's for that API (the reader finds managed plans by these tags)."""
+    limit, period, offset = n.quota(None if plan.quota_limit is None else {
+        "limit": plan.quota_limit, "period": plan.quota_period, "offset": plan.quota_offset})
+    return UsagePlan(
+        name=plan.name,
+        description=n.optional_str(plan.description),
+        throttle=None if plan.throttle is None else _throttle(plan.throttle),
+        quota_limit=limit, quota_period=period, quota_offset=offset,
+        api_stages=tuple(sorted((_plan_stage(s, api_name) for s in plan.stages),
+                                key=lambda s: (s.api, s.stage))),
+        tags=n.str_map({**plan.tags, **ownership_tags(api_name)}),
+    )
+
+
+def _plan_stage(stage: UsagePlanStageConfig, api_name: str) -> UsagePlanStage:
+    return UsagePlanStage(api_name, stage.stage, tuple(sorted(
+        (n.method_key(key), _throttle(t)) for key, t in stage.throttle.items())))
+
+
+def compile_api_key(key: ApiKeyConfig, salt: bytes) -> ApiKey:
+    """An API key with its value reduced to :func:`apigwctl.secrets.value_digest` under
+    ``salt`` (None when AWS generates the value); no ownership tags (see the module doc)."""
+    digest = None if key.value is None else value_digest(salt, key.value.reveal())
+    return ApiKey(
+        name=key.name,
+        description=n.optional_str(key.description),
+        enabled=n.api_key_enabled(key.enabled),
+        customer_id=n.optional_str(key.customer_id),
+        value_digest=digest,
+        usage_plans=n.sorted_set(key.usage_plans),
+        tags=n.str_map(key.tags),
+    )

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from apigwctl.model import BoolMap, StrMap
+from apigwctl.model import BoolMap, MethodSetting, StrMap, Throttle
 
 DEFAULT_TIMEOUT_MS = 29000
 DEFAULT_AUTHORIZER_TTL = 300
@@ -300,3 +300,153 @@ def model_name_of_ref(ref: Any) -> str | None:
         return None
     canonical = model_ref(ref)
     return canonical[9:] if canonical.startswith("#/models/") else None
+
+
+# -- stages, usage plans and API keys (reference aws-apigateway.md §5-§7) ----------------------
+
+ALL_METHODS_KEY = "*/*"
+CACHE_CLUSTER_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+DEFAULT_CACHE_CLUSTER_SIZE = "0.5"
+
+
+def method_key(key: str) -> str:
+    """A method key as ``/path/METHOD`` (``*/*`` for every method), whatever form AWS uses.
+
+    Stage ``methodSettings`` come back keyed ``~1pets~1{petId}/GET`` (the patch-path form,
+    JSON-pointer escaped: aws-cli ``get-stage``/``update-stage`` examples, reference §6.3),
+    Terraform writes ``pets/{petId}/GET``, usage-plan method throttles use ``/pets/GET`` and
+    ``//GET`` for the root (reference §7). All become ``/pets/{petId}/GET``; the root's is
+    ``//GET``. The method part is upper-cased.
+    """
+    if key == ALL_METHODS_KEY:
+        return key
+    path, _, method = key.rpartition("/")
+    path = path.replace("~1", "/").replace("~0", "~")
+    return "/" + path.lstrip("/") + "/" + method.upper()
+
+
+def method_key_patch_path(key: str) -> str:
+    """The reverse of :func:`method_key` for update_stage patch paths (reference §6.3):
+    ``/pets/{petId}/GET`` -> ``~1pets~1{petId}/GET``; ``*/*`` unchanged. The caller
+    prefixes ``/`` and appends the setting (``/~1pets~1{petId}/GET/caching/enabled``)."""
+    if key == ALL_METHODS_KEY:
+        return key
+    path, _, method = key.rpartition("/")
+    return path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+# MethodSetting field -> (AWS's member name, update_stage patch suffix): reference §6.3.
+METHOD_SETTING_FIELDS: dict[str, tuple[str, str]] = {
+    "metrics_enabled": ("metricsEnabled", "metrics/enabled"),
+    "logging_level": ("loggingLevel", "logging/loglevel"),
+    "data_trace_enabled": ("dataTraceEnabled", "logging/dataTrace"),
+    "throttling_burst_limit": ("throttlingBurstLimit", "throttling/burstLimit"),
+    "throttling_rate_limit": ("throttlingRateLimit", "throttling/rateLimit"),
+    "caching_enabled": ("cachingEnabled", "caching/enabled"),
+    "cache_ttl_in_seconds": ("cacheTtlInSeconds", "caching/ttlInSeconds"),
+    "cache_data_encrypted": ("cacheDataEncrypted", "caching/dataEncrypted"),
+    "require_authorization_for_cache_control": (
+        "requireAuthorizationForCacheControl", "caching/requireAuthorizationForCacheControl"),
+    "unauthorized_cache_control_header_strategy": (
+        "unauthorizedCacheControlHeaderStrategy",
+        "caching/unauthorizedCacheControlHeaderStrategy"),
+}
+
+
+def method_setting(key: str, raw: Mapping[str, Any]) -> MethodSetting:
+    """One ``Stage.methodSettings`` entry as AWS returns it: a member AWS leaves out keeps
+    the default AWS fills in (MethodSetting's own: aws-cli ``update-stage`` example output,
+    throttling 10000/5000, TTL 300, SUCCEED_WITH_RESPONSE_HEADER); numbers and booleans may
+    come as strings from a patch (``"true"``, ``"300"``)."""
+    given: dict[str, Any] = {}
+    for name, (member, _) in METHOD_SETTING_FIELDS.items():
+        if raw.get(member) is not None:
+            given[name] = _setting_value(name, raw[member])
+    given["logging_level"] = logging_level(given.get("logging_level"))
+    return MethodSetting(key=method_key(key), **given)
+
+
+def _setting_value(name: str, value: Any) -> Any:
+    if name == "throttling_rate_limit":
+        return float(value)
+    if name in ("throttling_burst_limit", "cache_ttl_in_seconds"):
+        return int(value)
+    if name.endswith("_strategy") or name == "logging_level":
+        return str(value)
+    return value if isinstance(value, bool) else str(value).lower() == "true"
+
+
+def logging_level(value: Any) -> str:
+    """MethodSetting.loggingLevel: AWS omits it while logging is off (aws-cli ``update-stage``
+    example output); OFF | ERROR | INFO, upper case."""
+    return str(value).upper() if value else "OFF"
+
+
+def cache_cluster_size(enabled: bool, size: Any) -> str | None:
+    """Stage.cacheClusterSize: AWS reports a size (``"0.5"``) even while the cache is off
+    (aws-cli ``get-stage`` example: ``cacheClusterEnabled: false, cacheClusterSize: "0.5"``),
+    and enabling the cache without a size gives 0.5 GB. The model keeps None while the cache
+    is off, and the size as AWS's enum text (``118``, not ``118.0``) while it is on."""
+    if not enabled:
+        return None
+    if size is None or size == "":
+        return DEFAULT_CACHE_CLUSTER_SIZE
+    number = float(size)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def tracing_enabled(value: Any) -> bool:
+    """Stage.tracingEnabled: false when absent (moto omits it until set; AWS returns false)."""
+    return bool(value)
+
+
+def access_log(raw: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """Stage.accessLogSettings -> (destinationArn, format): absent, ``{}`` and empty strings
+    are all "no access log" (after ``remove /accessLogSettings``, reference §6.3)."""
+    raw = raw or {}
+    return optional_str(raw.get("destinationArn")), optional_str(raw.get("format"))
+
+
+def throttle(rate_limit: Any, burst_limit: Any) -> Throttle:
+    """ThrottleSettings as AWS stores it: ``burstLimit`` an int, ``rateLimit`` a double, a
+    missing member 0 (Terraform's aws_api_gateway_usage_plan defaults both to 0 likewise)."""
+    return Throttle(burst_limit=int(burst_limit or 0), rate_limit=float(rate_limit or 0.0))
+
+
+def usage_plan_throttle(raw: Mapping[str, Any] | None) -> Throttle | None:
+    """UsagePlan.throttle: absent or ``{}`` is no throttle (reference §7)."""
+    if not raw:
+        return None
+    return throttle(raw.get("rateLimit"), raw.get("burstLimit"))
+
+
+def quota(raw: Mapping[str, Any] | None) -> tuple[int | None, str | None, int]:
+    """UsagePlan.quota -> (limit, period, offset): absent is (None, None, 0); a missing offset
+    is 0 (QuotaSettings.offset, reference §7); the period is upper case."""
+    if not raw:
+        return None, None, 0
+    limit = raw.get("limit")
+    period = raw.get("period")
+    return (None if limit is None else int(limit), str(period).upper() if period else None,
+            int(raw.get("offset") or 0))
+
+
+def api_stage_throttle(raw: Mapping[str, Any] | None) -> tuple[tuple[str, Throttle], ...]:
+    """ApiStage.throttle: keys ``/{resourcePath}/{METHOD}`` (reference §7) folded by
+    :func:`method_key`; each value a :func:`throttle` (an empty one throttles at 0)."""
+    return tuple(sorted((method_key(str(k)), throttle((v or {}).get("rateLimit"),
+                                                      (v or {}).get("burstLimit")))
+                        for k, v in (raw or {}).items()))
+
+
+def api_key_enabled(value: Any) -> bool:
+    """A key of the deployment file is enabled unless it says ``enabled: false``: ImportApiKeys'
+    ``Enabled`` column defaults to true (reference §5), unlike CreateApiKey's ``enabled``
+    (false): a writer using create_api_key passes it explicitly."""
+    return True if value is None else bool(value)
+
+
+def live_api_key_enabled(value: Any) -> bool:
+    """ApiKey.enabled as read: AWS always returns it; absent would mean CreateApiKey's
+    default, false."""
+    return bool(value)

@@ -182,9 +182,9 @@ def test_unknown_keys_are_located_with_a_suggestion(tmp_path: Path) -> None:
 
 
 def test_unknown_key_far_from_any_lists_the_allowed_keys(tmp_path: Path) -> None:
-    result = _load(tmp_path, MINIMAL + "usage_plans: {}\n")
+    result = _load(tmp_path, MINIMAL + "domains: {}\n")
     assert _found(result.diagnostics) == [("E3001", 4, 1)]
-    assert result.diagnostics[0].hint == "allowed here: api, stages, target"
+    assert result.diagnostics[0].hint == "allowed here: api, api_keys, stages, target, usage_plans"
 
 
 def test_wrong_types_are_located(tmp_path: Path) -> None:
@@ -271,7 +271,7 @@ def test_escaped_interpolation_is_literal(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "words"), [
-    ("${file:keys.csv}", "reserved for API keys"),
+    ("${file:keys.csv}", "only allowed in an API key's value"),
     ("${ssm:/param}", "unsupported interpolation `${ssm:...}`"),
     ("${HOME}", "unsupported interpolation `${HOME}`"),
     ("${env:1BAD}", "not an environment variable name"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from apigwctl import normalize as n
+from apigwctl.model import MethodSetting, Throttle
 
 
 def test_integration_type_is_upper_case() -> None:
@@ -131,3 +133,96 @@ def test_model_refs_canonical_both_sides() -> None:
 def test_empty_string_equals_absent() -> None:
     assert n.optional_str("") is None
     assert n.api_key_source(None) == "HEADER"
+
+
+# -- stages, usage plans, API keys (reference aws-apigateway.md §5-§7) --------------------------
+
+def test_method_key_folds_every_form_aws_and_tools_use() -> None:
+    for form in ("/pets/{petId}/GET", "~1pets~1{petId}/GET", "pets/{petId}/GET",
+                 "/~1pets~1{petId}/GET", "~1pets~1{petId}/get"):
+        assert n.method_key(form) == "/pets/{petId}/GET", form
+    assert n.method_key("*/*") == "*/*"
+    assert n.method_key("~1/GET") == n.method_key("//GET") == "//GET"  # the root resource
+    assert n.method_key("~1a~0b/GET") == "/a~b/GET"  # JSON pointer: ~1 then ~0
+
+
+def test_method_key_patch_path_is_the_escaped_form() -> None:
+    assert n.method_key_patch_path("/pets/{petId}/GET") == "~1pets~1{petId}/GET"
+    assert n.method_key_patch_path("//GET") == "~1/GET"
+    assert n.method_key_patch_path("*/*") == "*/*"
+    assert n.method_key_patch_path("/a~b/GET") == "~1a~0b/GET"
+    for key in ("/pets/{petId}/GET", "//GET", "/a~b/*"):
+        assert n.method_key(n.method_key_patch_path(key)) == key
+
+
+def test_logging_level_absent_means_off() -> None:
+    assert n.logging_level(None) == "OFF"
+    assert n.logging_level("info") == "INFO"
+
+
+def test_method_setting_members_aws_omits_take_aws_defaults() -> None:
+    """aws-cli update-stage example: a new setting reads 10000/5000, TTL 300, not encrypted."""
+    setting = n.method_setting("~1pets/GET", {"throttlingRateLimit": 100})
+    assert setting == MethodSetting(key="/pets/GET", throttling_rate_limit=100.0)
+    assert (setting.throttling_burst_limit, setting.logging_level, setting.cache_ttl_in_seconds,
+            setting.cache_data_encrypted) == (5000, "OFF", 300, False)
+    patched = n.method_setting("*/*", {"cachingEnabled": "true", "cacheTtlInSeconds": "600",
+                                       "metricsEnabled": False, "loggingLevel": "ERROR"})
+    assert (patched.caching_enabled, patched.cache_ttl_in_seconds, patched.metrics_enabled,
+            patched.logging_level) == (True, 600, False, "ERROR")
+
+
+def test_method_setting_fields_cover_the_model() -> None:
+    names = {f.name for f in dataclasses.fields(MethodSetting)} - {"key"}
+    assert set(n.METHOD_SETTING_FIELDS) == names
+
+
+def test_cache_cluster_size_none_while_the_cache_is_off() -> None:
+    """aws-cli get-stage example: cacheClusterEnabled false with cacheClusterSize "0.5"."""
+    assert n.cache_cluster_size(False, "0.5") is None
+    assert n.cache_cluster_size(True, None) == "0.5"
+    assert n.cache_cluster_size(True, 118.0) == n.cache_cluster_size(True, "118") == "118"
+    assert n.cache_cluster_size(True, 6.1) == "6.1"
+
+
+def test_tracing_enabled_absent_is_false() -> None:
+    assert n.tracing_enabled(None) is False
+    assert n.tracing_enabled(True) is True
+
+
+def test_access_log_absent_and_empty_are_one() -> None:
+    assert n.access_log(None) == n.access_log({}) == n.access_log(
+        {"destinationArn": "", "format": ""}) == (None, None)
+    assert n.access_log({"destinationArn": "arn:x", "format": "$context.requestId"}) == (
+        "arn:x", "$context.requestId")
+
+
+def test_usage_plan_throttle_absent_is_none_a_missing_member_zero() -> None:
+    assert n.usage_plan_throttle(None) is None
+    assert n.usage_plan_throttle({}) is None
+    assert n.usage_plan_throttle({"rateLimit": 5}) == Throttle(burst_limit=0, rate_limit=5.0)
+    assert n.throttle(None, None) == Throttle(0, 0.0)
+    assert n.throttle(10, "20") == Throttle(20, 10.0)
+
+
+def test_quota_absent_and_offset_default() -> None:
+    assert n.quota(None) == n.quota({}) == (None, None, 0)
+    assert n.quota({"limit": 10, "period": "day"}) == (10, "DAY", 0)
+    assert n.quota({"limit": 10, "period": "WEEK", "offset": 2}) == (10, "WEEK", 2)
+
+
+def test_api_stage_throttle_keys_and_values() -> None:
+    raw = {"/pets/GET": {"rateLimit": 5, "burstLimit": 10}, "~1pets~1{id}/get": {},
+           "//GET": {"rateLimit": 1.5}}
+    assert n.api_stage_throttle(raw) == (
+        ("//GET", Throttle(0, 1.5)), ("/pets/GET", Throttle(10, 5.0)),
+        ("/pets/{id}/GET", Throttle(0, 0.0)))
+    assert n.api_stage_throttle(None) == ()
+
+
+def test_api_key_enabled_defaults() -> None:
+    """ImportApiKeys' Enabled defaults to true (the file's default); CreateApiKey's to false."""
+    assert n.api_key_enabled(None) is True
+    assert n.api_key_enabled(False) is False
+    assert n.live_api_key_enabled(None) is False
+    assert n.live_api_key_enabled(True) is True

@@ -1,15 +1,34 @@
 """Live REST API state -> :class:`ApiState`, the same model the compiler builds.
 
-Input: a boto3 ``apigateway`` client and an API name. Output: the live :class:`ApiState`
+Input: a boto3 ``apigateway`` client, an API name, and for the deployment file's usage plans
+and API keys a salt and the key names the file declares. Output: the live :class:`ApiState`
 (ids beside it in ``ApiState.ids``) or None when no API has that name. Every default and
 canonical form comes from :mod:`apigwctl.normalize`.
 
-Calls for one API (petstore: 7): ``get_rest_apis`` (paged, limit 500; tags come with it, so no
+Calls for one API (petstore: 8): ``get_rest_apis`` (paged, limit 500; tags come with it, so no
 ``get_tags``), ``get_resources(limit=500, embed=['methods'])`` (methods AND their integrations
 in one call), ``get_authorizers``, ``get_request_validators``, ``get_gateway_responses``,
-``get_models``, ``get_stages``. A method embedded without its body (AWS may shorten the
-embedded form) is fetched with ``get_method``; moto 5.2.5 always embeds the full method, so
-this fallback is never taken there.
+``get_models``, ``get_stages`` (every stage with its method settings, cache, tracing, access
+log, client certificate and tags: no per-stage call), ``get_usage_plans`` (paged, limit 500).
+Then, only when there is something to read: ``get_usage_plan_keys`` for each usage plan
+apigwctl manages for this API (paged, limit 500) and ``get_api_keys(includeValues=True)``
+(paged, limit 500; skipped when the file names no key and no managed plan has one).
+
+The reference deployment (the API, 2 managed plans, N keys, at most 500 keys a plan) costs
+7 + 1 + 2 + ceil(N/500) = **10 + ceil(N/500)** read calls; in general
+``8 + sum over managed plans of ceil(keys in it / 500) + ceil(keys in the account / 500)``
+(a plan with no key still costs one call).
+
+Usage plans are account-wide: only plans tagged ``apigwctl:managed-by=apigwctl`` and
+``apigwctl:api=<name>`` are read (see :mod:`apigwctl.ownership`); an API stage of another
+API in such a plan is kept as ``api = "id:<apiId>"``. Keys cannot be tagged by
+``import_api_keys``, so a key is read when the file names it or a managed plan holds it. Two
+live keys of one name: the one in a managed plan wins, else it is an error. A key's value is
+reduced to :func:`apigwctl.secrets.value_digest` under the caller's salt as soon as it is
+read, and not kept.
+
+A method embedded without its body (AWS may shorten the embedded form) is fetched with
+``get_method``; moto 5.2.5 always embeds the full method, so this fallback is never taken there.
 """
 
 from __future__ import annotations
@@ -19,7 +38,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigwctl import normalize as n
+from apigwctl.errors import ApigwctlError
 from apigwctl.model import (
+    ApiKey,
     ApiState,
     Authorizer,
     GatewayResponse,
@@ -32,8 +53,11 @@ from apigwctl.model import (
     Resource,
     RestApi,
     Stage,
+    UsagePlan,
+    UsagePlanStage,
 )
-from apigwctl.ownership import LiveApi
+from apigwctl.ownership import API_KEY, MANAGED_BY, MANAGED_BY_KEY, LiveApi
+from apigwctl.secrets import value_digest
 
 Select = Callable[[Sequence[LiveApi]], LiveApi | None]
 
@@ -75,11 +99,14 @@ def find_api(reader: Reader, name: str) -> dict[str, Any] | None:
 
 
 def read_api(client: Any, name: str, reader: Reader | None = None, *,
-             select: Select | None = None) -> ApiState | None:
+             select: Select | None = None, salt: bytes = b"",
+             key_names: frozenset[str] = frozenset()) -> ApiState | None:
     """The live state of the REST API called `name`, or None when there is none.
 
     ``select`` picks among the account's APIs (see :func:`apigwctl.ownership.choose_managed`);
-    without it, the first API with the name is read.
+    without it, the first API with the name is read. ``salt`` digests key values;
+    ``key_names`` are the API keys the deployment file declares (read even when no managed
+    plan holds them).
     """
     reader = reader or Reader(client)
     raw = _selected(list_apis(reader), name, select)
@@ -93,6 +120,8 @@ def read_api(client: Any, name: str, reader: Reader | None = None, *,
     validators = _by_name(reader.paged("get_request_validators", restApiId=api_id), ids,
                           f"validator:{name}")
     ids.update({f"resource:{name}:{r['path']}": r["id"] for r in resources})
+    plans, keys = _plans_and_keys(reader, api_id, name, ids, salt=salt,
+                                  key_names=key_names)
     return ApiState(
         api=_rest_api(raw),
         resources=tuple(Resource(r["path"]) for r in sorted(resources, key=_path)),
@@ -105,6 +134,8 @@ def read_api(client: Any, name: str, reader: Reader | None = None, *,
         gateway_responses=_gateway_responses(reader, api_id),
         models=_models(reader, api_id, ids, name),
         stages=_stages(reader, api_id, ids, name),
+        usage_plans=plans,
+        api_keys=keys,
         ids=ids,
     )
 
@@ -258,6 +289,120 @@ def _stages(reader: Reader, api_id: str, ids: dict[str, str], name: str) -> tupl
     items = reader.call("get_stages", restApiId=api_id).get("item", [])
     ids.update({f"deployment:{name}:{s['stageName']}": s.get("deploymentId", "")
                 for s in items})
-    return tuple(sorted((Stage(s["stageName"], n.optional_str(s.get("description")),
-                               n.str_map(s.get("variables"))) for s in items),
-                        key=lambda s: s.name))
+    return tuple(sorted((_stage(s) for s in items), key=lambda s: s.name))
+
+
+def _stage(raw: Mapping[str, Any]) -> Stage:
+    enabled = bool(raw.get("cacheClusterEnabled", False))
+    destination, log_format = n.access_log(raw.get("accessLogSettings"))
+    return Stage(
+        name=raw["stageName"],
+        description=n.optional_str(raw.get("description")),
+        variables=n.str_map(raw.get("variables")),
+        method_settings=tuple(sorted(
+            (n.method_setting(k, v) for k, v in (raw.get("methodSettings") or {}).items()),
+            key=lambda m: m.key)),
+        cache_cluster_enabled=enabled,
+        cache_cluster_size=n.cache_cluster_size(enabled, raw.get("cacheClusterSize")),
+        tracing_enabled=n.tracing_enabled(raw.get("tracingEnabled")),
+        access_log_destination_arn=destination,
+        access_log_format=log_format,
+        client_certificate_id=n.optional_str(raw.get("clientCertificateId")),
+        tags=n.str_map(raw.get("tags")),
+    )
+
+
+def _plans_and_keys(reader: Reader, api_id: str, name: str, ids: dict[str, str], *,
+                    salt: bytes, key_names: frozenset[str]
+                    ) -> tuple[tuple[UsagePlan, ...], tuple[ApiKey, ...]]:
+    """The managed usage plans of API ``name`` and the keys the file names or they hold."""
+    plans = _managed_plans(reader, name, ids)
+    links = _key_links(reader, plans)
+    return (tuple(sorted((_usage_plan(p, api_id, name) for p in plans), key=lambda p: p.name)),
+            _api_keys(reader, key_names, links, salt, ids))
+
+
+def _managed_plans(reader: Reader, name: str, ids: dict[str, str]) -> list[dict[str, Any]]:
+    """The usage plans apigwctl made for API ``name`` (by their ownership tags)."""
+    plans = [p for p in reader.paged("get_usage_plans")
+             if (p.get("tags") or {}).get(MANAGED_BY_KEY) == MANAGED_BY
+             and (p.get("tags") or {}).get(API_KEY) == name]
+    by_name: dict[str, list[str]] = {}
+    for plan in plans:
+        by_name.setdefault(plan["name"], []).append(plan["id"])
+    for plan_name, plan_ids in by_name.items():
+        if len(plan_ids) > 1:
+            raise ApigwctlError(
+                f"{len(plan_ids)} usage plans named {plan_name!r} are tagged as apigwctl's for "
+                f"API {name!r} ({', '.join(plan_ids)})", where=f"usage_plan:{plan_name}",
+                hint="delete the ones you do not want so that one is left")
+    ids.update({f"usage_plan:{p['name']}": p["id"] for p in plans})
+    return plans
+
+
+def _usage_plan(raw: Mapping[str, Any], api_id: str, name: str) -> UsagePlan:
+    limit, period, offset = n.quota(raw.get("quota"))
+    return UsagePlan(
+        name=raw["name"],
+        description=n.optional_str(raw.get("description")),
+        throttle=n.usage_plan_throttle(raw.get("throttle")),
+        quota_limit=limit, quota_period=period, quota_offset=offset,
+        api_stages=tuple(sorted((UsagePlanStage(
+            name if s["apiId"] == api_id else f"id:{s['apiId']}", s["stage"],
+            n.api_stage_throttle(s.get("throttle"))) for s in raw.get("apiStages") or ()),
+            key=lambda s: (s.api, s.stage))),
+        tags=n.str_map(raw.get("tags")),
+    )
+
+
+def _key_links(reader: Reader, plans: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Key id -> names of the managed plans holding it (their key values are not kept)."""
+    links: dict[str, set[str]] = {}
+    for plan in plans:
+        for item in reader.paged("get_usage_plan_keys", usagePlanId=plan["id"]):
+            links.setdefault(item["id"], set()).add(plan["name"])
+    return links
+
+
+def _api_keys(reader: Reader, key_names: frozenset[str], links: Mapping[str, set[str]],
+              salt: bytes, ids: dict[str, str]) -> tuple[ApiKey, ...]:
+    """The keys the file names or a managed plan holds, one per name (see the module doc)."""
+    if not key_names and not links:
+        return ()
+    found: dict[str, list[tuple[str, ApiKey]]] = {}
+    for item in reader.paged("get_api_keys", includeValues=True):
+        if item.get("name") in key_names or item["id"] in links:
+            key = _api_key(item, links.get(item["id"], set()), salt)
+            found.setdefault(key.name, []).append((item["id"], key))
+    chosen = {key_name: _one_key(key_name, keys, links) for key_name, keys in found.items()}
+    ids.update({f"api_key:{key_name}": key_id for key_name, (key_id, _) in chosen.items()})
+    return tuple(key for _, (_, key) in sorted(chosen.items()))
+
+
+def _api_key(raw: Mapping[str, Any], plans: set[str], salt: bytes) -> ApiKey:
+    value = raw.get("value")  # digested here and not kept
+    return ApiKey(
+        name=str(raw.get("name") or ""),
+        description=n.optional_str(raw.get("description")),
+        enabled=n.live_api_key_enabled(raw.get("enabled")),
+        customer_id=n.optional_str(raw.get("customerId")),
+        value_digest=value_digest(salt, value) if value else None,
+        usage_plans=n.sorted_set(plans),
+        tags=n.str_map(raw.get("tags")),
+    )
+
+
+def _one_key(name: str, keys: list[tuple[str, ApiKey]],
+             links: Mapping[str, set[str]]) -> tuple[str, ApiKey]:
+    """AWS does not make key names unique: prefer the key in a managed plan."""
+    if len(keys) == 1:
+        return keys[0]
+    linked = [k for k in keys if k[0] in links]
+    if len(linked) == 1:
+        return linked[0]
+    ids = ", ".join(key_id for key_id, _ in keys)
+    raise ApigwctlError(
+        f"{len(keys)} API keys are named {name!r} ({ids}) and "
+        f"{'several' if linked else 'none'} of them belong to a usage plan apigwctl manages",
+        where=f"api_key:{name}", hint="delete or rename the ones the deployment file does not "
+        "mean, so that one is left")

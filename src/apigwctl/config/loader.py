@@ -1,12 +1,16 @@
-"""Load ``apigwctl.yaml``: parse -> interpolate ``${env:...}`` -> schema -> DeploymentConfig.
+"""Load ``apigwctl.yaml``: parse -> interpolate -> schema -> DeploymentConfig -> cross-checks.
 
 Input: a path, the ``--target`` override and an environment. Output: :class:`ConfigResult`
 with the config (None when the file has an ERROR) and every finding, placed at line:col in
 the deployment file. Never raises for bad input. The file is read with the spec loader's
 own reader, so the size bound, duplicate-key detection and positions are the same.
+Interpolation reads ``${env:...}``, and ``${file:...}`` in API key values; the cross-checks
+(:mod:`apigwctl.config.checks`) run on the built config and only keep it when they find no
+ERROR.
 
-:func:`check_deployment` adds the spec: its own findings, and the cross-check of the stage
-variables it references against the stages defined here.
+:func:`check_deployment` adds the spec: its own findings, the cross-check of the stage
+variables it references against the stages defined here, and of the method keys of method
+settings and usage-plan throttles against its routes.
 """
 
 from __future__ import annotations
@@ -16,24 +20,41 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from apigwctl.config.interpolate import interpolate
+from apigwctl.compile import spec_routes
+from apigwctl.config.checks import config_problems, route_problems
+from apigwctl.config.interpolate import Problem, interpolate
 from apigwctl.config.model import (
     EMULATOR_REGION,
     ApiConfig,
+    ApiKeyConfig,
     ApiMode,
     DeploymentConfig,
     EndpointType,
+    MethodSettingConfig,
     StageConfig,
     TargetConfig,
     TargetKind,
     TargetSource,
+    ThrottleConfig,
+    UsagePlanConfig,
+    UsagePlanStageConfig,
     frozen_mapping,
 )
 from apigwctl.config.schema import INVALID_VALUE, schema_problems, string_keys
 from apigwctl.diagnostics import Diagnostic, Pointer, has_errors
-from apigwctl.spec.loader import DEFAULT_LIMITS, Limits, SourceFile, parse_text, read_source
+from apigwctl.normalize import api_key_enabled
+from apigwctl.secrets import Secret
+from apigwctl.spec.loader import (
+    DEFAULT_LIMITS,
+    Limits,
+    SourceFile,
+    load_spec,
+    parse_text,
+    read_source,
+)
 from apigwctl.spec.rules import REGISTRY, all_rules
 from apigwctl.spec.validate import FileReport, StageVariableUse, validate_path
 
@@ -89,8 +110,8 @@ def load_config(path: str | os.PathLike[str], target: str | None = None,
     data, key_problems = string_keys(data)
     diags += [make_diagnostic(p.rule, p.message, display, p.pointer, hint=p.hint)
               for p in key_problems]
-    data, problems = interpolate(data, env)
-    diags += [make_diagnostic(p.rule, p.message, display, p.pointer, hint=p.hint) for p in problems]
+    data, problems = interpolate(data, env, source.path.parent)
+    diags += _diagnostics(problems, display)
     spoiled = {p.pointer for p in problems}  # its schema errors would only repeat the problem
     diags += [make_diagnostic(p.rule, p.message, display, p.pointer, hint=p.hint)
               for p in schema_problems(data) if p.pointer not in spoiled]
@@ -99,12 +120,24 @@ def load_config(path: str | os.PathLike[str], target: str | None = None,
     config = None
     if not has_errors(diags):
         config = _build(source, data, kind, source_of_kind)
-        if not config.api.spec.is_file():
-            diags.append(make_diagnostic(
-                SPEC_MISSING, f"the spec {config.api.spec_display} does not exist", display,
-                ("api", "spec"), hint="api.spec is relative to the deployment file's folder"))
-            config = None
+        diags += _checked(config, display)
+    config = None if has_errors(diags) else config
     return ConfigResult(display, config, tuple(_placed(diags, source)), source)
+
+
+def _checked(config: DeploymentConfig, display: str) -> list[Diagnostic]:
+    """The cross-checks of a built config, and whether its spec exists."""
+    diags = _diagnostics(config_problems(config), display)
+    if not config.api.spec.is_file():
+        diags.append(make_diagnostic(
+            SPEC_MISSING, f"the spec {config.api.spec_display} does not exist", display,
+            ("api", "spec"), hint="api.spec is relative to the deployment file's folder"))
+    return diags
+
+
+def _diagnostics(problems: Sequence[Problem], display: str) -> list[Diagnostic]:
+    return [make_diagnostic(p.rule, p.message, display, p.pointer, hint=p.hint)
+            for p in problems]
 
 
 def _parse(source: SourceFile) -> tuple[Any, list[Diagnostic]]:
@@ -164,13 +197,81 @@ def _build(source: SourceFile, data: Mapping[str, Any], kind: TargetKind,
         endpoint_type=EndpointType(api.get("endpoint_type", "REGIONAL")),
         mode=ApiMode(api.get("mode", "overwrite")), description=api.get("description"),
         tags=frozen_mapping(api.get("tags")))
-    stages = tuple(StageConfig(name, s.get("description"), frozen_mapping(s.get("variables")))
-                   for name, s in (data.get("stages") or {}).items())
     target = data.get("target") or {}
     region = target.get("region") or (EMULATOR_REGION if kind is TargetKind.EMULATOR else None)
-    return DeploymentConfig(source.path, api_config, stages,
-                            TargetConfig(kind, region, target.get("profile"), kind_source,
-                                         target.get("endpoint_url")))
+    return DeploymentConfig(
+        source.path, api_config,
+        tuple(_stage(name, s) for name, s in (data.get("stages") or {}).items()),
+        TargetConfig(kind, region, target.get("profile"), kind_source,
+                     target.get("endpoint_url")),
+        tuple(_usage_plan(name, p) for name, p in (data.get("usage_plans") or {}).items()),
+        tuple(_api_key(name, k) for name, k in (data.get("api_keys") or {}).items()))
+
+
+def _stage(name: str, raw: Mapping[str, Any]) -> StageConfig:
+    cache = raw.get("cache_cluster") or {}
+    access_log = raw.get("access_log") or {}
+    size = cache.get("size")
+    return StageConfig(
+        name, raw.get("description"), frozen_mapping(raw.get("variables")),
+        method_settings=tuple(_method_setting(key, s)
+                              for key, s in (raw.get("method_settings") or {}).items()),
+        cache_cluster_enabled=bool(cache.get("enabled", False)),
+        cache_cluster_size=None if size is None else str(size),
+        tracing_enabled=bool(raw.get("tracing", False)),
+        access_log_destination_arn=access_log.get("destination_arn"),
+        access_log_format=access_log.get("format"),
+        client_certificate_id=raw.get("client_certificate_id"),
+        tags=frozen_mapping(raw.get("tags")))
+
+
+def _method_setting(key: str, raw: Mapping[str, Any]) -> MethodSettingConfig:
+    throttling = raw.get("throttling") or {}
+    logging = raw.get("logging") or {}
+    caching = raw.get("caching") or {}
+    return MethodSettingConfig(
+        key=key,
+        throttling_rate_limit=_float(throttling.get("rate_limit")),
+        throttling_burst_limit=throttling.get("burst_limit"),
+        logging_level=logging.get("level"),
+        data_trace_enabled=logging.get("data_trace"),
+        metrics_enabled=raw.get("metrics"),
+        caching_enabled=caching.get("enabled"),
+        cache_ttl_in_seconds=caching.get("ttl"),
+        cache_data_encrypted=caching.get("encrypted"),
+        require_authorization_for_cache_control=caching.get("require_authorization"),
+        unauthorized_cache_control_header_strategy=caching.get("unauthorized_strategy"))
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _throttle(raw: Mapping[str, Any] | None) -> ThrottleConfig | None:
+    if raw is None:
+        return None
+    return ThrottleConfig(float(raw["rate_limit"]), int(raw["burst_limit"]))
+
+
+def _usage_plan(name: str, raw: Mapping[str, Any]) -> UsagePlanConfig:
+    quota = raw.get("quota") or {}
+    stages = tuple(UsagePlanStageConfig(stage, MappingProxyType(
+        {key: ThrottleConfig(float(t["rate_limit"]), int(t["burst_limit"]))
+         for key, t in ((s or {}).get("throttle") or {}).items()}))
+        for stage, s in (raw.get("stages") or {}).items())
+    return UsagePlanConfig(
+        name, raw.get("description"), _throttle(raw.get("throttle")),
+        quota_limit=quota.get("limit"), quota_period=quota.get("period"),
+        quota_offset=int(quota.get("offset", 0)), stages=stages,
+        tags=frozen_mapping(raw.get("tags")))
+
+
+def _api_key(name: str, raw: Mapping[str, Any]) -> ApiKeyConfig:
+    value = raw.get("value")
+    return ApiKeyConfig(
+        name, raw.get("description"), api_key_enabled(raw.get("enabled")),
+        raw.get("customer_id"), None if value is None else Secret(value),
+        tuple(raw.get("usage_plans") or ()), frozen_mapping(raw.get("tags")))
 
 
 def _placed(diags: Sequence[Diagnostic], source: SourceFile) -> list[Diagnostic]:
@@ -191,8 +292,21 @@ def check_deployment(path: str | os.PathLike[str], target: str | None = None,
     report = validate(result.config.api.spec_display)
     cross = stage_variable_findings(result.config, result.source, report.stage_variables,
                                     _spec_text(result.config.api.spec))
+    cross += _placed(_diagnostics(_route_problems(result.config), result.path), result.source)
     diags = tuple(sorted((*result.diagnostics, *cross), key=Diagnostic.sort_key))
     return DeploymentReport(replace(result, diagnostics=diags), report)
+
+
+def _route_problems(config: DeploymentConfig) -> list[Problem]:
+    """E3030 for method keys that name no route; the spec is loaded only when keys exist."""
+    if not any(s.method_settings for s in config.stages) and not any(
+            ps.throttle for p in config.usage_plans for ps in p.stages):
+        return []
+    loaded = load_spec(config.api.spec)
+    if not loaded.documents:  # the spec's own findings say why
+        return []
+    return route_problems(config, spec_routes(loaded.documents[0].data),
+                          config.api.spec_display)
 
 
 def _spec_text(path: Path) -> str:

@@ -35,6 +35,15 @@ _PATTERNS = {
     "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$": "letters, digits, spaces and _.:/=+-@",
     "^[a-z]{2}(-[a-z]+)+-\\d+$": "a region name such as us-east-1",
 }
+# Patterns that check a value's shape rather than its characters: the whole reason.
+_SHAPES = {
+    "^arn:aws[a-z-]*:(logs:[a-z0-9-]+:\\d{12}:log-group:\\S+|firehose:[a-z0-9-]+:\\d{12}:"
+    "deliverystream/amazon-apigateway-\\S+)$":
+        "is not the ARN of a CloudWatch Logs log group, nor of a Firehose delivery stream "
+        "named amazon-apigateway-...",
+    "\\$context\\.(requestId|extendedRequestId)":
+        "does not include $context.requestId or $context.extendedRequestId (AWS requires one)",
+}
 _JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number",
                dict: "mapping", list: "list", type(None): "null"}
 
@@ -119,13 +128,18 @@ def _describe(err: Any, path: Pointer, schema_path: tuple[Any, ...]) -> list[Sch
     if kind == "Type":
         want = " or ".join("mapping" if t == "object" else t for t in err.kind.types)
         got = _type_name(err.instance)
-        return [SchemaProblem(WRONG_TYPE, path, f"{where} must be {_a(want)}, not {_a(got)} "
-                              f"({json.dumps(err.instance)})",
-                              _type_hint(want))]
+        shown = "" if is_secret(path) else f" ({json.dumps(err.instance)})"
+        return [SchemaProblem(WRONG_TYPE, path, f"{where} must be {_a(want)}, not {_a(got)}"
+                              f"{shown}", _type_hint(want))]
     if kind == "PropertyNames":
         return [_bad_name(path, err.kind.error)]
     return [SchemaProblem(INVALID_VALUE, path, f"{where} {_reason(err, path)}",
                           _value_hint(err, path))]
+
+
+def is_secret(path: Pointer) -> bool:
+    """An API key value (``api_keys.<name>.value``): findings never show it."""
+    return len(path) == 3 and path[0] == "api_keys" and path[2] == "value"
 
 
 def _a(noun: str) -> str:
@@ -151,7 +165,8 @@ def _unknown_key(path: Pointer, key: str, allowed: list[str]) -> SchemaProblem:
 def _bad_name(path: Pointer, inner: Any) -> SchemaProblem:
     name = str(inner.instance)
     what = {"stages": "stage name", "variables": "stage variable name",
-            "tags": "tag key"}.get(str(path[-1]) if path else "", "key")
+            "tags": "tag key", "usage_plans": "usage plan name",
+            "api_keys": "API key name"}.get(str(path[-1]) if path else "", "key")
     reason = _reason(inner, (*path, name))
     if what == "tag key" and name.lower().startswith("aws:"):
         reason = "the aws: prefix is reserved for AWS's own tags"
@@ -167,8 +182,11 @@ def _reason(err: Any, path: Pointer) -> str:
         if path == ("api", "type") and err.instance in ("HTTP", "WEBSOCKET"):
             return (f"is {err.instance!r}: only REST APIs are supported for now (HTTP and "
                     "WEBSOCKET come in a later release)")
-        options = ", ".join(str(o) for o in err.kind.options)
+        # cache sizes are listed as numbers and as strings: name each once
+        options = ", ".join(dict.fromkeys(str(o) for o in err.kind.options))
         return f"is {json.dumps(err.instance)}: must be one of {options}"
+    if kind == "Pattern" and err.kind.pattern in _SHAPES:
+        return _SHAPES[err.kind.pattern]
     if kind == "Pattern":
         allowed = _PATTERNS.get(err.kind.pattern, "must match " + err.kind.pattern)
         return f"has characters that are not allowed ({allowed})"
@@ -178,7 +196,20 @@ def _reason(err: Any, path: Pointer) -> str:
         return f"is {len(err.instance)} characters long, over the limit of {err.kind.limit}"
     if kind == "MaxProperties":
         return f"has {len(err.instance)} entries, over the limit of {err.kind.limit}"
+    if kind == "MaxItems":
+        return f"has {len(err.instance)} items, over the limit of {err.kind.limit}"
+    if kind == "UniqueItems":
+        return "lists the same item more than once"
+    if kind in ("Minimum", "Maximum"):
+        bound = "under the minimum" if kind == "Minimum" else "over the maximum"
+        return f"is {json.dumps(err.instance)}, {bound} of {err.kind.limit}{_bound_why(path)}"
     return str(err.message)
+
+
+def _bound_why(path: Pointer) -> str:
+    if path[-2:] == ("quota", "offset"):
+        return " for this quota period (DAY: 0, WEEK: 0-6, MONTH: 0-27)"
+    return ""
 
 
 def _value_hint(err: Any, path: Pointer) -> str | None:
