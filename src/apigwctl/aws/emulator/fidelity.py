@@ -13,8 +13,10 @@ import/put of every extension, MOCK integrations without uri, Swagger 2.0, optio
 ``info.description``, normalised integrations, overwrite keeping the root, merge without
 duplicate paths, failOnWarnings, ``endpointConfigurationTypes``, tags on REST API,
 usage plan and API key ARNs, documents with an object where text belongs (an unresolved
-CloudFormation function: BadRequest, not a crash), and ``create_deployment`` refusing a method
-without an integration.
+CloudFormation function: BadRequest, not a crash). Stages and deployments (:mod:`stages`), usage
+plans and their keys (:mod:`usage_plans`), and API keys with ``import_api_keys`` (:mod:`keys`)
+are registered below; their fixes are listed in those modules (tests: test_fidelity_stages.py,
+test_fidelity_keys.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from moto.apigateway.exceptions import BadRequestException, NotFoundException
 from moto.apigateway.models import APIGatewayBackend
 from moto.apigateway.responses import APIGatewayResponse
 
-from apigwctl.aws.emulator import importer
+from apigwctl.aws.emulator import importer, keys, stages, usage_plans
 
 TAG_ROUTE = ("{0}/tags/arn:(?P<partition>[^/]+):apigateway:(?P<region_name>[^/]+)::/"
              "(?P<kind>restapis|usageplans|apikeys)/(?P<resource_id>[^/]+)$")
@@ -104,16 +106,6 @@ def _put_rest_api(self: Any) -> Any:
     return 200, {}, json.dumps(body)
 
 
-def _create_deployment(self: Any) -> Any:
-    # AWS refuses to deploy while ANY method lacks an integration, as BadRequest; moto only
-    # when none has one, and as NotFound.
-    api = self.backend.get_rest_api(self.path.replace("/restapis/", "", 1).split("/")[0])
-    methods = [m for r in api.resources.values() for m in r.resource_methods.values()]
-    if any(m.method_integration is None for m in methods):
-        raise BadRequestException("No integration defined for method")
-    return _ORIGINALS["create_deployment"](self)
-
-
 def _tag_target(backend: APIGatewayBackend, path: str) -> Any:
     arn = unquote(path.split("/tags/", 1)[1])
     match = ARN.match(arn)
@@ -151,10 +143,28 @@ def _untag_resource(self: Any) -> Any:
 
 _PATCHES: dict[str, Handler] = {
     "import_rest_api": _import_rest_api, "create_rest_api": _create_rest_api,
-    "put_rest_api": _put_rest_api, "create_deployment": _create_deployment,
+    "put_rest_api": _put_rest_api,
     "get_tags": _get_tags, "tag_resource": _tag_resource,
-    "untag_resource": _untag_resource}
+    "untag_resource": _untag_resource,
+    # stages.py: stages and deployments (reference §6)
+    "create_deployment": stages.handle_create_deployment,
+    "create_stage": stages.handle_create_stage, "update_stage": stages.handle_update_stage,
+    "get_stage": stages.handle_get_stage, "get_stages": stages.handle_get_stages,
+    # usage_plans.py: usage plans and their keys (reference §7)
+    "create_usage_plan": usage_plans.handle_create_usage_plan,
+    "update_usage_plan": usage_plans.handle_update_usage_plan,
+    "get_usage_plan": usage_plans.handle_get_usage_plan,
+    "get_usage_plans": usage_plans.handle_get_usage_plans,
+    "delete_usage_plan": usage_plans.handle_delete_usage_plan,
+    "create_usage_plan_key": usage_plans.handle_create_usage_plan_key,
+    "get_usage_plan_keys": usage_plans.handle_get_usage_plan_keys,
+    "get_usage_plan_key": usage_plans.handle_get_usage_plan_key,
+    "delete_usage_plan_key": usage_plans.handle_delete_usage_plan_key,
+    # keys.py: API keys, import_api_keys (moto has none: reference §5)
+    "import_api_keys": keys.handle_import_api_keys,
+    "get_api_keys": keys.handle_get_api_keys, "delete_api_key": keys.handle_delete_api_key}
 _ORIGINALS: dict[str, Handler] = {}
+_ADDED: set[str] = set()  # handlers moto's class does not define itself (import_api_keys)
 _INSTALLED = [0]
 
 
@@ -162,7 +172,10 @@ def install() -> None:
     """Patch moto's API Gateway handlers (reference-counted; safe to nest)."""
     if _INSTALLED[0] == 0:
         for name, handler in _PATCHES.items():
-            _ORIGINALS[name] = getattr(APIGatewayResponse, name)
+            if name in vars(APIGatewayResponse):
+                _ORIGINALS[name] = vars(APIGatewayResponse)[name]
+            else:
+                _ADDED.add(name)
             setattr(APIGatewayResponse, name, handler)
         apigateway_urls.url_paths[TAG_ROUTE] = APIGatewayResponse.dispatch
     _INSTALLED[0] += 1
@@ -171,7 +184,10 @@ def install() -> None:
 def uninstall() -> None:
     _INSTALLED[0] -= 1
     if _INSTALLED[0] == 0:
-        for name, handler in _ORIGINALS.items():
-            setattr(APIGatewayResponse, name, handler)
+        for name, original in _ORIGINALS.items():
+            setattr(APIGatewayResponse, name, original)
+        for name in _ADDED:
+            delattr(APIGatewayResponse, name)
         _ORIGINALS.clear()
+        _ADDED.clear()
         apigateway_urls.url_paths.pop(TAG_ROUTE, None)
