@@ -69,7 +69,12 @@ def golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
+_SALT = re.compile(r'"key_salt": "[0-9a-f]*"')
+
+
 def mask_live_digest(text: str) -> str:
-    """The live digest covers random emulator ids; the file digests stay (they are stable)."""
+    """The live digest covers random emulator ids, and the key salt is new per plan; the
+    file digests stay (they are stable)."""
+    text = _SALT.sub('"key_salt": "<salt>"', text)
     head, sep, tail = text.partition('"live": {')
     return head + sep + _SHA.sub('"sha256": "<live digest>"', tail, count=1) if sep else text

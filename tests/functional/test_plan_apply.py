@@ -58,7 +58,7 @@ def test_plan_after_apply_has_no_changes_and_reads_little(applied: Path) -> None
     result = run(applied, "plan", "--detailed-exitcode")
     assert result.returncode == 0, result.stdout + result.stderr
     golden("no-changes.txt", result.stdout)
-    assert "read the live state of petstore: 7 API calls" in result.stderr
+    assert "read the live state of petstore: 8 API calls" in result.stderr
 
 
 def test_one_integration_edit_plans_that_route_and_one_deployment(project: Path) -> None:

@@ -107,7 +107,8 @@ def apply(ctx: click.Context, /, *, planfile: Path | None, config_file: str | No
         flags = _saved_target(saved, flags)
     no_color = globals_of(ctx).no_color
     prepared = prepare(config_file or DEFAULT_FILE, flags, no_color,
-                       from_plan_file=saved is not None)
+                       from_plan_file=saved is not None,
+                       salt=bytes.fromhex(saved.origin.key_salt) if saved else None)
     journals = journal_dir(Path(prepared.config_display))
     with open_target(prepared.target, prepared.state_dir, write=True) as connection:
         describe_target(prepared, connection)

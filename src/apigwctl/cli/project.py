@@ -17,7 +17,13 @@ import click
 
 from apigwctl.aws.reader import Reader, read_api
 from apigwctl.aws.target import Connection
-from apigwctl.compile import ApiSettings, StageSettings, compile_api
+from apigwctl.compile import (
+    ApiSettings,
+    compile_api,
+    compile_api_key,
+    compile_stage,
+    compile_usage_plan,
+)
 from apigwctl.config import (
     DeploymentConfig,
     TargetConfig,
@@ -34,6 +40,7 @@ from apigwctl.plan.planfile import Origin, live_sha256, sha256_of
 from apigwctl.plan.planner import Plan, PlanSettings, make_plan
 from apigwctl.render.console import make_console
 from apigwctl.render.text import render_findings
+from apigwctl.secrets import new_salt
 from apigwctl.spec.cache import cached_validate_path
 from apigwctl.spec.loader import SpecDocument, load_spec
 
@@ -74,7 +81,8 @@ class Prepared:
     config_display: str  # the deployment file's path as the user gave it
     desired: ApiState
     spec_chunks: tuple[bytes, ...]  # the spec, then every file its $refs load: as digested
-    secrets: Mapping[str, str] = field(default_factory=dict)  # API key name -> its value
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)  # key name -> value
+    salt: bytes = b""  # for the API keys' value digests
 
     @property
     def bodies(self) -> dict[str, bytes]:
@@ -91,8 +99,11 @@ class Prepared:
 
 
 def prepare(config_file: str, flags: TargetFlags, no_color: bool, *,
-            from_plan_file: bool = False) -> Prepared:
-    """Deployment file + spec -> desired state; findings with errors stop here."""
+            from_plan_file: bool = False, salt: bytes | None = None) -> Prepared:
+    """Deployment file + spec -> desired state; findings with errors stop here.
+
+    ``salt`` digests the API keys' values (a plan file's, to re-plan it identically; else new).
+    """
     if flags.endpoint_url and flags.target == "emulator":
         raise UsageError("--endpoint-url talks to an AWS-compatible endpoint; the embedded "
                          "emulator runs in-process and takes none",
@@ -111,8 +122,10 @@ def prepare(config_file: str, flags: TargetFlags, no_color: bool, *,
     config = replace(loaded_config, target=target)
     loaded = load_spec(str(config.api.spec))
     files = (config.api.spec, *(Path(p) for p in sorted(loaded.externals)))
-    return Prepared(config, config_file, _compile(config, loaded.documents[0]),
-                    tuple(f.read_bytes() for f in files))
+    salt = salt if salt is not None else new_salt()
+    secrets = {k.name: k.value.reveal() for k in config.api_keys if k.value is not None}
+    return Prepared(config, config_file, _compile(config, loaded.documents[0], salt),
+                    tuple(f.read_bytes() for f in files), secrets, salt)
 
 
 def _show_findings(report: DeploymentReport, no_color: bool, *, everything: bool) -> None:
@@ -138,12 +151,18 @@ def _with_flags(config: DeploymentConfig, flags: TargetFlags) -> TargetConfig:
                    profile=flags.profile or target.profile)
 
 
-def _compile(config: DeploymentConfig, doc: SpecDocument) -> ApiState:
+def _compile(config: DeploymentConfig, doc: SpecDocument, salt: bytes) -> ApiState:
+    """The API from the spec; stages, usage plans and keys from the deployment file."""
     api = config.api
     tags = {**api.tags, **ownership_tags(api.name)}
     settings = ApiSettings(api.name, api.endpoint_type.value, api.description, tags)
-    stages = tuple(StageSettings(s.name, s.description, s.variables) for s in config.stages)
-    return compile_api(doc, settings, stages)
+    return replace(
+        compile_api(doc, settings, ()),
+        stages=tuple(sorted((compile_stage(s) for s in config.stages), key=lambda s: s.name)),
+        usage_plans=tuple(sorted((compile_usage_plan(p, api.name) for p in config.usage_plans),
+                                 key=lambda p: p.name)),
+        api_keys=tuple(sorted((compile_api_key(k, salt) for k in config.api_keys),
+                              key=lambda k: k.name)))
 
 
 def describe_target(prepared: Prepared, connection: Connection) -> None:
@@ -167,7 +186,8 @@ def make_project_plan(prepared: Prepared, connection: Connection) -> ProjectPlan
     def select(candidates: Sequence[LiveApi]) -> LiveApi | None:
         return choose_managed(name, candidates, connection.region)
 
-    live = read_api(connection.client, name, reader, select=select)
+    live = read_api(connection.client, name, reader, select=select, salt=prepared.salt,
+                    key_names=frozenset(k.name for k in prepared.desired.api_keys))
     calls = f"{reader.calls} API call{'' if reader.calls == 1 else 's'}"
     click.echo(f"read the live state of {name}: {calls}", err=True)
     api = prepared.config.api
@@ -185,4 +205,4 @@ def origin_of(prepared: Prepared, live: ApiState | None, region: str) -> Origin:
         spec_path=prepared.config.api.spec_display, spec_sha256=sha256_of(prepared.spec_chunks),
         target={"kind": target.kind.value, "region": region, "profile": target.profile,
                 "endpoint_url": target.endpoint_url},
-        live_sha256=live_sha256(live))
+        live_sha256=live_sha256(live), key_salt=prepared.salt.hex())

@@ -21,6 +21,7 @@ Plans name APIs by address token ``{api:<name>}``, resolved to ids by the execut
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from apigwctl.model import ApiKey, ApiState, Throttle, UsagePlan, UsagePlanStage
 from apigwctl.plan.ops import (
@@ -58,6 +59,15 @@ def account_ops(desired: ApiState, live: ApiState | None) -> tuple[list[Op], lis
         _stage_value(s) for s in live_plans[p].api_stages))
         for p in sorted(live_plans) if p not in wanted_plans]
     return ops, deletions
+
+
+def ignore_generated_values(desired: ApiState, live: ApiState | None) -> ApiState | None:
+    """A key whose value AWS generates (no value in the file) is not compared by value."""
+    generated = {k.name for k in desired.api_keys if k.value_digest is None}
+    if live is None or not generated:
+        return live
+    return replace(live, api_keys=tuple(replace(k, value_digest=None) if k.name in generated
+                                        else k for k in live.api_keys))
 
 
 def _api_token(api: str) -> str:

@@ -37,11 +37,13 @@ class Origin:
     spec_sha256: str
     target: Mapping[str, str | None]
     live_sha256: str
+    key_salt: str = ""  # hex; the API keys' value digests in the plan use it
 
     def to_dict(self) -> dict[str, Any]:
         return {"config": {"path": self.config_path, "sha256": self.config_sha256},
                 "spec": {"path": self.spec_path, "sha256": self.spec_sha256},
-                "target": dict(self.target), "live": {"sha256": self.live_sha256}}
+                "target": dict(self.target), "live": {"sha256": self.live_sha256},
+                "key_salt": self.key_salt}
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _parsed(path: Path, doc: Mapping[str, Any]) -> PlanFile:
             config_path=str(doc["config"]["path"]), config_sha256=str(doc["config"]["sha256"]),
             spec_path=str(doc["spec"]["path"]), spec_sha256=str(doc["spec"]["sha256"]),
             target={str(k): None if v is None else str(v) for k, v in doc["target"].items()},
-            live_sha256=str(doc["live"]["sha256"]))
+            live_sha256=str(doc["live"]["sha256"]), key_salt=str(doc.get("key_salt", "")))
         plan = doc["plan"]
         if not isinstance(plan, dict):
             raise TypeError("plan is not an object")

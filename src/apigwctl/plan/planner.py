@@ -26,7 +26,7 @@ from typing import Any
 
 from apigwctl.diff import Action, Changeset, FieldChange, ResourceChange, diff_api
 from apigwctl.model import ApiState
-from apigwctl.plan.accounts import account_ops, tag_op
+from apigwctl.plan.accounts import account_ops, ignore_generated_values, tag_op
 from apigwctl.plan.ops import (
     CreateDeployment,
     CreateRestApi,
@@ -78,6 +78,7 @@ class Plan:
 
 def make_plan(desired: ApiState, live: ApiState | None, settings: PlanSettings) -> Plan:
     """Diff ``desired`` against ``live`` and order the ops that make live what is desired."""
+    live = ignore_generated_values(desired, live)
     changeset = diff_api(desired, live)
     name = desired.name
     api_address, deployment = f"api:{name}", f"deployment:{name}"
