@@ -116,9 +116,38 @@ def _whole(obj: Any, after: bool) -> tuple[FieldChange, ...]:
                  for k, v in sorted(obj.items()) if v not in (None, {}, [], ()))
 
 
+# The fields that name an item of a list (a method response, a method setting, a plan stage).
+_IDENTITY = (("status_code",), ("key",), ("api", "stage"))
+
+
+def item_name(item: Any) -> tuple[str, tuple[str, ...]] | None:
+    """(name, the fields that make it) of a list item that has an identity, else None."""
+    if not isinstance(item, dict):
+        return None
+    for fields in _IDENTITY:
+        if all(f in item for f in fields):
+            return ":".join(str(item[f]) for f in fields), fields
+    return None
+
+
+def _keyed(value: Any) -> Any:
+    """Lists of items with an identity become maps by it, so a change is reported at
+    ``method_settings.*/*.metrics_enabled``, not at a list index that shifts."""
+    if isinstance(value, dict):
+        return {k: _keyed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        names = [item_name(v) for v in value]
+        if names and all(names):
+            return {n[0]: _keyed({k: v for k, v in item.items() if k not in n[1]})
+                    for item, n in zip(value, names, strict=True) if n}
+        return [_keyed(v) for v in value]
+    return value
+
+
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldChange, ...]:
     """Leaf-level changes between two ``to_dict()`` forms, sorted by path."""
-    tree = DeepDiff(before, after, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
+    tree = DeepDiff(_keyed(before), _keyed(after), view="tree", verbose_level=2,
+                    threshold_to_diff_deeper=0)
     out: dict[str, FieldChange] = {}
     for levels in tree.values():
         for level in levels:

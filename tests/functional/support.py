@@ -52,8 +52,9 @@ def run_on_terminal(cwd: Path, answer: str, *args: str) -> subprocess.CompletedP
 
 
 def copy_petstore(dest: Path) -> Path:
-    for name in ("openapi.yaml", "apigwctl.yaml"):
-        shutil.copy(PETSTORE / name, dest / name)
+    """The example's files (spec, deployment file, key file), without any state of a run."""
+    shutil.copytree(PETSTORE, dest, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".apigwctl"))
     return dest
 
 

@@ -32,7 +32,7 @@ def applied(fresh: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(fresh, work, dirs_exist_ok=True)
     result = run(work, "apply", "--auto-approve")
     assert result.returncode == 0, result.stderr
-    assert "Apply complete: 5 operations." in result.stdout
+    assert "Apply complete: 9 operations." in result.stdout
     assert re.search(r"done: create REST API petstore .* -> created petstore as \w+",
                      result.stdout)
     assert "target: emulator (state in .apigwctl/emulator, region us-east-1)" in result.stderr
@@ -58,7 +58,7 @@ def test_plan_after_apply_has_no_changes_and_reads_little(applied: Path) -> None
     result = run(applied, "plan", "--detailed-exitcode")
     assert result.returncode == 0, result.stdout + result.stderr
     golden("no-changes.txt", result.stdout)
-    assert "read the live state of petstore: 8 API calls" in result.stderr
+    assert "read the live state of petstore: 10 API calls" in result.stderr
 
 
 def test_one_integration_edit_plans_that_route_and_one_deployment(project: Path) -> None:

@@ -84,7 +84,7 @@ def test_endpoint_url_with_the_emulator_kind_is_a_finding(tmp_path: Path) -> Non
         "  kind: emulator\n", "  kind: emulator\n  endpoint_url: http://127.0.0.1:1\n"))
     result = run(project, "plan")
     assert result.returncode == 1
-    assert "apigwctl.yaml:24:3" in result.stderr and "E3003" in result.stderr
+    assert "apigwctl.yaml:48:3" in result.stderr and "E3003" in result.stderr
 
 
 def test_plain_moto_server_as_a_third_party_endpoint(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_plain_moto_server_as_a_third_party_endpoint(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert result.returncode == 2, result.stderr
-    assert "Plan: 24 to add, 0 to change, 0 to destroy." in result.stdout
+    assert "Plan: 27 to add, 0 to change, 0 to destroy." in result.stdout
 
 
 def test_no_credentials_is_a_clear_error(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from apigwctl.diff import Action, ResourceChange
+from apigwctl.diff import Action, ResourceChange, item_name
 from apigwctl.plan.planner import Plan
 
 SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
@@ -74,17 +74,18 @@ def _change(change: ResourceChange) -> list[str]:
 def _leaves(path: str, value: Any) -> list[tuple[str, Any]]:
     """A created or deleted object's fields, one line per leaf; empty values left out.
 
-    List items that carry a status code are named by it (``method_responses.200``), as the
-    update lines name them; other lists stay whole.
+    List items that carry an identity (a status code, a method-setting key, an API stage)
+    are named by it (``method_responses.200``), as the update lines name them; other lists
+    stay whole.
     """
     if isinstance(value, dict):
         return [leaf for key, item in sorted(value.items())
                 for leaf in _leaves(f"{path}.{key}", item)]
-    if isinstance(value, list) and value and all(
-            isinstance(v, dict) and "status_code" in v for v in value):
-        return [leaf for item in value for leaf in _leaves(
-            f"{path}.{item['status_code']}",
-            {k: v for k, v in item.items() if k != "status_code"})]
+    names = [item_name(v) for v in value] if isinstance(value, list) else []
+    if names and all(names):
+        return [leaf for item, named in zip(value, names, strict=True) if named
+                for leaf in _leaves(f"{path}.{named[0]}",
+                                    {k: v for k, v in item.items() if k not in named[1]})]
     if value in (None, [], {}, ()):
         return []
     return [(path, value)]
