@@ -17,7 +17,8 @@ PETSTORE = ROOT / "specs" / "petstore"
 GOLDEN = ROOT / "tests" / "cases" / "plans"
 _ISOLATED = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
              "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-             "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1"}
+             "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1",
+             "APIGWCTL_EMULATOR_QUOTAS": "off"}  # tests/conftest.py says why
 _DROPPED = ("APIGWCTL_TARGET", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN",
             "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION")
 
