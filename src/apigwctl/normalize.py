@@ -158,12 +158,15 @@ def is_iam_authtype(authtype: Any) -> bool:
 def is_api_key_scheme(scheme: Mapping[str, Any]) -> bool:
     """A method needs an API key when it references {type: apiKey, name: x-api-key, in: header}.
 
-    A scheme carrying an authorizer or an authtype is an authorizer, not the API key.
+    A scheme carrying an authorizer, or an IAM authtype (``awsSigv4``), is an authorizer, not
+    the API key; any other authtype (``apiKey``, as bench/gen_spec.py writes) leaves it the
+    API key — the emulator's importer reads it the same way (AWS's own reading of such an
+    authtype is unverified; the two sides must agree).
     """
     return (scheme.get("type") == "apiKey" and scheme.get("in") == "header"
             and str(scheme.get("name", "")).lower() == API_KEY_HEADER
-            and "x-amazon-apigateway-authorizer" not in scheme
-            and "x-amazon-apigateway-authtype" not in scheme)
+            and not isinstance(scheme.get("x-amazon-apigateway-authorizer"), Mapping)
+            and not is_iam_authtype(scheme.get("x-amazon-apigateway-authtype")))
 
 
 def authorization_type_of(scheme: Mapping[str, Any]) -> str | None:

@@ -63,6 +63,14 @@ def test_api_key_required_from_api_key_scheme() -> None:
     assert not n.is_api_key_scheme({"type": "apiKey", "name": "Authorization", "in": "header"})
 
 
+def test_api_key_scheme_with_a_non_iam_authtype_is_still_the_api_key() -> None:
+    # bench/gen_spec.py's scheme; the emulator's importer requires the key for it too
+    key = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    assert n.is_api_key_scheme({**key, "x-amazon-apigateway-authtype": "apiKey"})
+    assert not n.is_api_key_scheme({**key, "x-amazon-apigateway-authtype": "awsSigv4"})
+    assert not n.is_api_key_scheme({**key, "x-amazon-apigateway-authorizer": {"type": "token"}})
+
+
 def test_request_parameter_names_and_required() -> None:
     assert n.request_parameter("query", "limit") == "method.request.querystring.limit"
     assert n.request_parameter("cookie", "c") is None
