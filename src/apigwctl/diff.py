@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
-
 from apigwctl.model import ApiState
 
 ACCOUNT_KINDS = ("usage_plan", "api_key")  # account-wide objects the deployment file declares
@@ -146,6 +143,8 @@ def _keyed(value: Any) -> Any:
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldChange, ...]:
     """Leaf-level changes between two ``to_dict()`` forms, sorted by path."""
+    from deepdiff import DeepDiff  # only updates need it: no-op plans skip its import cost
+
     tree = DeepDiff(_keyed(before), _keyed(after), view="tree", verbose_level=2,
                     threshold_to_diff_deeper=0)
     out: dict[str, FieldChange] = {}
@@ -157,4 +156,6 @@ def field_changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldC
 
 
 def _value(value: Any) -> Any:
+    from deepdiff.helper import NotPresent
+
     return None if isinstance(value, NotPresent) else value

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import copy_petstore, golden, run, run_on_terminal
+from .support import copy_petstore, env, golden, run, run_on_terminal
 
 LOOKUP = "https://${stageVariables.backendHost}/lookup"
 
@@ -177,3 +177,21 @@ def test_failed_apply_says_what_was_done_and_the_next_apply_finishes(tmp_path: P
     assert "create REST API" not in finished.stdout  # the API made before is reused
     assert "create stage dev" in finished.stdout
     assert run(project, "plan", "--detailed-exitcode").returncode == 0
+
+
+def test_emulator_quotas_make_a_second_deployment_wait_and_apply_says_so(
+        tmp_path: Path) -> None:
+    """CreateDeployment is 1 per 5 s on AWS and on the emulator (across processes): an apply
+    right after another waits, shows the wait, and counts the retry (reference §2.1)."""
+    project = copy_petstore(tmp_path)
+    quotas_on = env(APIGWCTL_EMULATOR_QUOTAS="aws")
+    assert run(project, "apply", "--auto-approve", environ=quotas_on).returncode == 0
+    spec = project / "openapi.yaml"
+    spec.write_text(spec.read_text().replace(LOOKUP, LOOKUP + "-v2"))
+    again = run(project, "apply", "--auto-approve", environ=quotas_on)
+    assert again.returncode == 0, again.stderr
+    assert re.search(r"waiting \d+\.\d s to retry CreateDeployment after "
+                     r"TooManyRequestsException", again.stdout), again.stdout
+    row = next(line for line in again.stdout.splitlines() if line.startswith("CreateDeployment"))
+    assert row.split()[1:3] == ["2", "1"]  # 2 calls, 1 of them a retry
+    assert run(project, "plan", "--detailed-exitcode", environ=quotas_on).returncode == 0

@@ -30,8 +30,8 @@ from botocore.exceptions import (
 
 from apigwctl import __version__
 from apigwctl.aws.calls import QuotaClient, botocore_config
-from apigwctl.aws.emulator.core import DEFAULT_REGION, Emulator
 from apigwctl.config import TargetConfig, TargetKind
+from apigwctl.config.model import EMULATOR_REGION
 from apigwctl.errors import ApigwctlError
 
 # botocore itself never retries: QuotaClient does, within AWS's quotas (aws/calls.py).
@@ -50,10 +50,11 @@ def open_target(target: TargetConfig, state_dir: Path, *, write: bool) -> Iterat
     """Connect to the target; SDK configuration errors inside become ApigwctlError."""
     with translated_errors(target):
         if target.kind is TargetKind.EMULATOR:
-            region = target.region or DEFAULT_REGION
-            with Emulator(state_dir, write=write):
-                raw = boto3.session.Session(  # the emulator set fake credentials for us
-                    region_name=region).client("apigateway", config=_CONFIG)
+            region = target.region or EMULATOR_REGION
+            from apigwctl.aws.emulator.core import Emulator  # moto: only for this target
+
+            with Emulator(state_dir, write=write) as em:
+                raw = em.client("apigateway", region, config=_CONFIG)
                 yield Connection(QuotaClient(raw), region,
                                  f"emulator (state in {state_dir}, region {region})")
             return

@@ -6,12 +6,24 @@ installs the fidelity layer and the journal hook, restores the snapshot, replays
 past it, and yields a factory of plain boto3 clients. A writer journals every write request
 as moto answers it and, on exit, saves a snapshot and starts a new journal. A reader that
 sends a write gets an ``EmulatorReadOnly`` error: its change would otherwise vanish silently.
+
+Start-up cost matters (every ``plan`` pays it), hence two economies:
+
+- moto's API Gateway models import openapi-spec-validator (about 0.1 s with its pydantic
+  settings) only to validate documents in moto's own ``import_rest_api``/``put_rest_api``,
+  which the fidelity layer replaces. :func:`_import_moto_apigateway` imports them with the
+  validator deferred to its first use.
+- One boto3 session per emulator serves both the clients it hands out and moto's region
+  lists (``AccountSpecificBackend.get_session``), so botocore parses its 1.2 MB endpoint
+  data and the service model once instead of twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
+import types
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,14 +32,60 @@ import boto3
 import moto
 from botocore.config import Config
 from moto import mock_aws
-from moto.apigateway.models import apigateway_backends
-from moto.apigatewayv2.models import apigatewayv2_backends
-from moto.core.base_backend import BackendDict
+from moto.core.base_backend import AccountSpecificBackend, BackendDict
 from moto.core.exceptions import JsonRESTError
 from moto.moto_api._internal import mock_random
 
-from apigwctl.aws.emulator import fidelity, journal, store
-from apigwctl.aws.emulator.store import JournalEntry, JournalWriter
+_OSV_MODULES = ("openapi_spec_validator", "openapi_spec_validator.validation",
+                "openapi_spec_validator.validation.exceptions")
+
+
+class _NotRaised(Exception):
+    """Stands in for openapi-spec-validator's error class until the validator is loaded."""
+
+
+def _validate_lazily(*args: Any, **kwargs: Any) -> Any:
+    """moto's ``validate``: loads openapi-spec-validator, and its error class with it, into
+    moto's module before the first validation (``except`` looks the class up when raised)."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    models = sys.modules["moto.apigateway.models"]
+    models.__dict__.update(validate=validate, OpenAPIValidationError=OpenAPIValidationError)
+    return validate(*args, **kwargs)
+
+
+def _import_moto_apigateway() -> None:
+    """Import ``moto.apigateway.models`` with openapi-spec-validator deferred.
+
+    The models module does ``from openapi_spec_validator import validate`` and imports
+    ``OpenAPIValidationError``; placeholder modules answer those two imports and are removed
+    right after, so any later ``import openapi_spec_validator`` gets the real package.
+    """
+    if "moto.apigateway.models" in sys.modules or any(m in sys.modules for m in _OSV_MODULES):
+        import moto.apigateway.models  # already loaded, or the validator is
+        return
+    stubs = {name: types.ModuleType(name) for name in _OSV_MODULES}
+    stubs["openapi_spec_validator"].__dict__["validate"] = _validate_lazily
+    stubs["openapi_spec_validator.validation.exceptions"].__dict__[
+        "OpenAPIValidationError"] = _NotRaised
+    sys.modules.update(stubs)
+    try:
+        import moto.apigateway.models  # noqa: F401
+    finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+
+
+_import_moto_apigateway()
+
+# Imported after the line above: each of these imports moto.apigateway.models.
+from moto.apigateway.models import apigateway_backends  # noqa: E402
+from moto.apigatewayv2.models import apigatewayv2_backends  # noqa: E402
+
+from apigwctl.aws.emulator import fidelity, journal, quotas, store  # noqa: E402
+from apigwctl.aws.emulator.store import JournalEntry, JournalWriter  # noqa: E402
 
 DEFAULT_STATE_DIR = Path(".apigwctl/emulator")
 MOTO_VERSION: str = moto.__version__
@@ -102,13 +160,19 @@ class Emulator:
         self._env: dict[str, str | None] = {}
         self._writer: JournalWriter | None = None
         self._sink: _Journal | None = None
+        self._session: boto3.session.Session | None = None
+        self._moto_get_session: Any = None  # moto's own, restored on stop
+        self._quotas: quotas.Activation | None = None
 
-    def client(self, service_name: str, region: str = DEFAULT_REGION) -> Any:
-        session = boto3.session.Session(aws_access_key_id="testing",
-                                        aws_secret_access_key="testing",
-                                        region_name=region)
-        return session.client(service_name,
-                              config=Config(retries={"max_attempts": 1}))
+    def client(self, service_name: str, region: str = DEFAULT_REGION, *,
+               config: Config | None = None) -> Any:
+        """A botocore client of the emulator, from the emulator's own boto3 session (whose
+        endpoint data and service models are already loaded); ``config`` defaults to one
+        attempt per call."""
+        session = self._session or boto3.session.Session()
+        return session.client(service_name, region_name=region,
+                              aws_access_key_id="testing", aws_secret_access_key="testing",
+                              config=config or Config(retries={"max_attempts": 1}))
 
     def __enter__(self) -> Emulator:
         self._lock = store.locked(self.state_dir, exclusive=self.write,
@@ -126,6 +190,10 @@ class Emulator:
         os.environ.update(_ISOLATED_ENV)
         for key in _REMOVED_ENV:
             os.environ.pop(key, None)
+        # Created in the isolated environment; moto lists regions with it while we run.
+        session = self._session = boto3.session.Session()
+        self._moto_get_session = AccountSpecificBackend.__dict__["get_session"]
+        AccountSpecificBackend.get_session = classmethod(lambda cls: session)
         self._mock = mock_aws()
         self._mock.start()
         fidelity.install()
@@ -137,6 +205,8 @@ class Emulator:
             journal.set_sink(self._sink)
         else:
             journal.set_sink(_ReadOnly())
+        # After the journal hook: a request refused for quota is never journaled or replayed.
+        self._quotas = quotas.activate(self.state_dir)
 
     def _restore(self) -> str:
         loaded = store.load_snapshot(self.state_dir, MOTO_VERSION)
@@ -173,6 +243,9 @@ class Emulator:
             self._stop()
 
     def _stop(self) -> None:
+        if self._quotas is not None:
+            quotas.deactivate(self._quotas)
+            self._quotas = None
         journal.set_sink(None)
         if self._writer is not None:
             self._writer.close()
@@ -182,6 +255,10 @@ class Emulator:
             fidelity.uninstall()
             self._mock.stop()
             self._mock = None
+        if self._moto_get_session is not None:
+            AccountSpecificBackend.get_session = self._moto_get_session
+            self._moto_get_session = None
+        self._session = None
         for key, value in self._env.items():
             if value is None:
                 os.environ.pop(key, None)
