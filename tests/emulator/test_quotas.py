@@ -164,7 +164,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from apigwctl.aws.emulator import Emulator, quotas
 state, api, now = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-with Emulator(state, write=True) as em, quotas.enforcing(em.state_dir, clock=lambda: now, mode="aws"):
+with Emulator(state, write=True) as em, \
+        quotas.enforcing(em.state_dir, clock=lambda: now, mode="aws"):
     client = boto3.session.Session(region_name="us-east-1").client(
         "apigateway", config=Config(retries={"total_max_attempts": 1}))
     try:
