@@ -600,9 +600,10 @@ def measure_boto3(result: SizeResult, spec_json: Path, *, python: Path,
 QUOTA_PROBE = """\
 import sys, tempfile
 from pathlib import Path
+from apigwctl.aws.calls import botocore_config
 from apigwctl.aws.emulator.core import Emulator
 with tempfile.TemporaryDirectory() as d, Emulator(Path(d), write=True) as em:
-    c = em.client("apigateway")
+    c = em.client("apigateway", config=botocore_config())  # no botocore retry hides a 429
     for _ in range(100):
         try:
             c.get_rest_apis()

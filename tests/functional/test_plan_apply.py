@@ -171,9 +171,14 @@ def test_failed_apply_says_what_was_done_and_the_next_apply_finishes(tmp_path: P
     assert "already done: create REST API petstore (REGIONAL, 4 tags); put REST API" in (
         " ".join(failed.stderr.split()))
     assert "Traceback" not in failed.stderr
+    journals = list((project / ".apigwctl" / "journal").glob("*.jsonl"))
+    assert len(journals) == 1 and '"outcome":"failed"' in journals[0].read_text()
     spec.write_text(good)
     finished = run(project, "apply", "--auto-approve")
     assert finished.returncode == 0, finished.stderr
+    assert "The last apply (run " in finished.stderr  # what the journal says was left
+    assert "failed (BadRequestException) after 2 of 9 operations" in finished.stderr
+    assert "remains: create_deployment deployment:petstore" in finished.stderr
     assert "create REST API" not in finished.stdout  # the API made before is reused
     assert "create stage dev" in finished.stdout
     assert run(project, "plan", "--detailed-exitcode").returncode == 0
