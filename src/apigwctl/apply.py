@@ -24,6 +24,7 @@ from apigwctl.plan.ops import (
     CreateDeployment,
     CreateRestApi,
     CreateStage,
+    DeployCanary,
     Op,
     PutRestApi,
     TagResource,
@@ -31,6 +32,7 @@ from apigwctl.plan.ops import (
     UpdateStage,
 )
 from apigwctl.plan.planner import Plan
+from apigwctl.plan.stage_patch import text
 
 
 class ApplyError(ApigwctlError):
@@ -205,6 +207,24 @@ def _create_stage(op: CreateStage, ctx: Context) -> str:
     ctx.client.create_stage(restApiId=ctx.id_of(op.api), stageName=op.name,
                             deploymentId=ctx.id_of(op.deployment), **args)
     return f"created stage {op.name}"
+
+
+@execute.register
+def _deploy_canary(op: DeployCanary, ctx: Context) -> str:
+    prefix = "/canarySettings"
+    patches = [{"op": "replace", "path": f"{prefix}/deploymentId",
+                "value": ctx.id_of(op.deployment)},
+               {"op": "replace", "path": f"{prefix}/percentTraffic", "value": text(op.percent)},
+               {"op": "replace", "path": f"{prefix}/useStageCache",
+                "value": text(op.use_stage_cache)}]
+    patches += [{"op": "replace", "path": f"{prefix}/stageVariableOverrides/{k}", "value": v}
+                for k, v in op.variables]
+    patches += [{"op": "remove", "path": f"{prefix}/stageVariableOverrides/{k}"}
+                for k in op.drop_variables]
+    patches += [p.to_dict() for p in op.patches]
+    ctx.client.update_stage(restApiId=ctx.id_of(op.api), stageName=op.name,
+                            patchOperations=patches)
+    return f"canary of {op.name} now serves the new deployment to {op.percent:g}%"
 
 
 @execute.register

@@ -30,6 +30,7 @@ from apigwctl.model import (
     ApiKey,
     ApiState,
     Authorizer,
+    Canary,
     GatewayResponse,
     Integration,
     IntegrationResponse,
@@ -409,6 +410,9 @@ def compile_stage(stage: StageConfig) -> Stage:
         access_log_format=n.optional_str(stage.access_log_format),
         client_certificate_id=n.optional_str(stage.client_certificate_id),
         tags=n.str_map(stage.tags),
+        canary=None if stage.canary is None else Canary(
+            float(stage.canary.percent), n.str_map(stage.canary.variables),
+            stage.canary.use_stage_cache),
     )
 
 

@@ -171,6 +171,16 @@ class MethodSetting(_ToDict):
 
 
 @dataclass(frozen=True)
+class Canary(_ToDict):
+    """A stage's canary: desired, the file's policy; live, what the stage has now."""
+
+    percent: float
+    variables: StrMap = ()  # stage-variable overrides
+    use_stage_cache: bool = False
+    deployment_id: str | None = None  # live only
+
+
+@dataclass(frozen=True)
 class Stage(_ToDict):
     name: str
     description: str | None = None
@@ -183,6 +193,10 @@ class Stage(_ToDict):
     access_log_format: str | None = None
     client_certificate_id: str | None = None
     tags: StrMap = ()
+    # Not compared: a canary is how a definition change is deployed (desired) or a release in
+    # progress (live), not a setting to converge; the planner and `apigwctl canary` use it.
+    canary: Canary | None = field(default=None, compare=False)
+    deployment_id: str | None = field(default=None, compare=False)  # live only
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from apigwctl.model import (
     ApiKey,
     ApiState,
     Authorizer,
+    Canary,
     GatewayResponse,
     Integration,
     IntegrationResponse,
@@ -309,7 +310,19 @@ def _stage(raw: Mapping[str, Any]) -> Stage:
         access_log_format=log_format,
         client_certificate_id=n.optional_str(raw.get("clientCertificateId")),
         tags=n.str_map(raw.get("tags")),
+        canary=_canary(raw.get("canarySettings")),
+        deployment_id=n.optional_str(raw.get("deploymentId")),
     )
+
+
+def _canary(raw: Mapping[str, Any] | None) -> Canary | None:
+    """A stage's canarySettings (absent: no canary), deployment id included."""
+    if not raw:
+        return None
+    return Canary(float(raw.get("percentTraffic") or 0.0),
+                  n.str_map(raw.get("stageVariableOverrides")),
+                  bool(raw.get("useStageCache", False)),
+                  n.optional_str(raw.get("deploymentId")))
 
 
 def _plans_and_keys(reader: Reader, api_id: str, name: str, ids: dict[str, str], *,

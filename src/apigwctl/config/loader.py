@@ -31,6 +31,7 @@ from apigwctl.config.model import (
     ApiConfig,
     ApiKeyConfig,
     ApiMode,
+    CanaryConfig,
     DeploymentConfig,
     EndpointType,
     MethodSettingConfig,
@@ -222,7 +223,14 @@ def _stage(name: str, raw: Mapping[str, Any]) -> StageConfig:
         access_log_destination_arn=access_log.get("destination_arn"),
         access_log_format=access_log.get("format"),
         client_certificate_id=raw.get("client_certificate_id"),
-        tags=frozen_mapping(raw.get("tags")))
+        tags=frozen_mapping(raw.get("tags")), canary=_canary(raw.get("canary")))
+
+
+def _canary(raw: Mapping[str, Any] | None) -> CanaryConfig | None:
+    if not raw:
+        return None
+    return CanaryConfig(float(raw["percent"]), frozen_mapping(raw.get("variables")),
+                        bool(raw.get("use_stage_cache", False)))
 
 
 def _method_setting(key: str, raw: Mapping[str, Any]) -> MethodSettingConfig:

@@ -89,6 +89,15 @@ class MethodSettingConfig:
 
 
 @dataclass(frozen=True)
+class CanaryConfig:
+    """How definition changes reach this stage: as a canary of ``percent`` first."""
+
+    percent: float
+    variables: Mapping[str, str] = field(default_factory=frozen_mapping)
+    use_stage_cache: bool = False
+
+
+@dataclass(frozen=True)
 class StageConfig:
     name: str
     description: str | None = None
@@ -101,6 +110,7 @@ class StageConfig:
     access_log_format: str | None = None
     client_certificate_id: str | None = None
     tags: Mapping[str, str] = field(default_factory=frozen_mapping)
+    canary: CanaryConfig | None = None
 
 
 @dataclass(frozen=True)

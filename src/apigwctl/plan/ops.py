@@ -176,6 +176,37 @@ class UpdateStage:
 
 
 @dataclass(frozen=True)
+class DeployCanary:
+    """The new deployment goes to the stage's canary; the stable deployment keeps serving.
+
+    ONE update_stage: ``/canarySettings/deploymentId`` (the new deployment), the percent, the
+    cache choice and the variable overrides of the file's canary policy, and any other
+    settings change of the stage (``patches``).
+    """
+
+    address: str
+    api: str
+    name: str
+    deployment: str  # the deployment's address
+    percent: float
+    variables: tuple[tuple[str, str], ...] = ()
+    use_stage_cache: bool = False
+    drop_variables: tuple[str, ...] = ()  # overrides the live canary has and the policy not
+    patches: tuple[Patch, ...] = ()
+
+    def describe(self) -> str:
+        return (f"{self.name}: canary {self.percent:g}% -> new deployment; "
+                "stable deployment unchanged")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": "deploy_canary", "address": self.address, "api": self.api,
+                "name": self.name, "deployment": self.deployment, "percent": self.percent,
+                "variables": _pairs(self.variables), "use_stage_cache": self.use_stage_cache,
+                "drop_variables": list(self.drop_variables),
+                "patches": [p.to_dict() for p in self.patches]}
+
+
+@dataclass(frozen=True)
 class CreateUsagePlan:
     """create_usage_plan with its throttle, quota, API stages (per-method throttles) and tags.
 
@@ -336,5 +367,5 @@ class DeleteApiKey:
 
 
 Op = (CreateRestApi | PutRestApi | TagResource | UpdateRestApi | CreateDeployment | CreateStage
-      | UpdateStage | CreateUsagePlan | UpdateUsagePlan | DeleteUsagePlan | ImportApiKeys
-      | CreateApiKey | UpdateApiKey | LinkApiKey | DeleteApiKey)
+      | UpdateStage | DeployCanary | CreateUsagePlan | UpdateUsagePlan | DeleteUsagePlan
+      | ImportApiKeys | CreateApiKey | UpdateApiKey | LinkApiKey | DeleteApiKey)

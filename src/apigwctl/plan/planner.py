@@ -25,12 +25,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apigwctl.diff import Action, Changeset, FieldChange, ResourceChange, diff_api
-from apigwctl.model import ApiState
+from apigwctl.model import ApiState, Stage
 from apigwctl.plan.accounts import account_ops, ignore_generated_values, tag_op
 from apigwctl.plan.ops import (
     CreateDeployment,
     CreateRestApi,
     CreateStage,
+    DeployCanary,
     Op,
     Patch,
     PutRestApi,
@@ -169,6 +170,17 @@ def _stage_name(change: ResourceChange) -> str:
     return change.address.split(":", 2)[2]
 
 
+def _canary_op(address: str, api: str, stage: Stage, old: Stage, *, deployment: str,
+               patches: list[Patch]) -> DeployCanary:
+    """A definition change reaches a stage with a canary policy as its canary."""
+    assert stage.canary is not None
+    live = dict(old.canary.variables) if old.canary else {}
+    wanted = dict(stage.canary.variables)
+    return DeployCanary(address, api, stage.name, deployment, stage.canary.percent,
+                        stage.canary.variables, stage.canary.use_stage_cache,
+                        tuple(k for k in sorted(live) if k not in wanted), tuple(patches))
+
+
 def _stage_ops(changeset: Changeset, desired: ApiState, live: ApiState | None,
                deployment: str | None, repoint: str | None) -> list[Op]:
     """New stages point at ``deployment``; existing ones move to ``repoint`` when given.
@@ -188,10 +200,14 @@ def _stage_ops(changeset: Changeset, desired: ApiState, live: ApiState | None,
                                    stage.cache_cluster_size, stage.tracing_enabled,
                                    stage.tags))
         patches = stage_patches(old, stage)
-        if repoint is not None and old is not None:
-            patches.insert(0, Patch("replace", "/deploymentId", repoint))
-        if patches:
-            ops.append(UpdateStage(address, api, stage.name, tuple(patches)))
+        if repoint is not None and old is not None and stage.canary is not None:
+            ops.append(_canary_op(address, api, stage, old, deployment=repoint,
+                                  patches=patches))
+        else:
+            if repoint is not None and old is not None:
+                patches.insert(0, Patch("replace", "/deploymentId", repoint))
+            if patches:
+                ops.append(UpdateStage(address, api, stage.name, tuple(patches)))
         tags = tag_op(address, old.tags, stage.tags) if old else None
         if tags is not None:
             ops.append(tags)
