@@ -141,6 +141,13 @@ def read_api(client: Any, name: str, reader: Reader | None = None, *,
     )
 
 
+def find_api_id(client: Any, name: str, reader: Reader | None = None, *,
+                select: Select | None = None) -> str | None:
+    """Only the id of the API called ``name`` (chosen by ``select``): one paged listing."""
+    raw = _selected(list_apis(reader or Reader(client)), name, select)
+    return None if raw is None else str(raw["id"])
+
+
 def _selected(apis: list[dict[str, Any]], name: str,
               select: Select | None) -> dict[str, Any] | None:
     if select is None:

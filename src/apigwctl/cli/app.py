@@ -37,6 +37,7 @@ atexit.register(gc.freeze)
 # listed here, or its commands are never imported.
 COMMAND_MODULES = {
     "apply": "apigwctl.cli.plan",
+    "canary": "apigwctl.cli.canary",
     "emulator": "apigwctl.cli.emulator",
     "plan": "apigwctl.cli.plan",
     "rules": "apigwctl.cli.validate",

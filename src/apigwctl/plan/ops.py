@@ -23,11 +23,14 @@ def _pairs(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
 class Patch:
     """One JSON-patch operation of update_stage. ``value`` may name a deployment address."""
 
-    op: str  # replace | remove
+    op: str  # replace | remove | add | copy
     path: str
     value: str | None = None
+    from_: str | None = None  # copy: the source path
 
     def describe(self) -> str:
+        if self.from_ is not None:
+            return f"{self.op} {self.from_} -> {self.path}"
         if self.value is None:
             return f"{self.op} {self.path}"
         shown = self.value if self.path == "/deploymentId" else json.dumps(self.value)
@@ -35,6 +38,8 @@ class Patch:
 
     def to_dict(self) -> dict[str, Any]:
         out = {"op": self.op, "path": self.path}
+        if self.from_ is not None:
+            out["from"] = self.from_
         return out if self.value is None else {**out, "value": self.value}
 
 
