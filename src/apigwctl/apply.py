@@ -231,7 +231,7 @@ def _deploy_canary(op: DeployCanary, ctx: Context) -> str:
 def _update_stage(op: UpdateStage, ctx: Context) -> str:
     patches = [p.to_dict() for p in op.patches]
     for patch in patches:
-        if patch["path"] == "/deploymentId":  # the value is the deployment's address
+        if patch["path"] == "/deploymentId" and "value" in patch:  # a deployment's address
             patch["value"] = ctx.id_of(patch["value"])
     ctx.client.update_stage(restApiId=ctx.id_of(op.api), stageName=op.name,
                             patchOperations=patches)

@@ -323,13 +323,3 @@ def test_update_stage_applies_all_operations_or_none(emu: Ctx, plain: Ctx) -> No
         error_of(lambda: patch(client, api, *ops))
         assert "description" not in client.get_stage(restApiId=api, stageName="prod")
 
-
-def test_canary_paths_say_the_emulator_lacks_them(emu: Ctx, plain: Ctx) -> None:
-    op = ("replace", "/canarySettings/percentTraffic", "10")
-    with plain() as client:
-        api, _ = deployed(client)
-        patch(client, api, op)  # 200, nothing stored (findings §1.4)
-    with emu() as client:
-        api, _ = deployed(client)
-        error = error_of(lambda: patch(client, api, op))
-    assert "apigwctl emulator does not model canary settings" in error["Message"]

@@ -71,7 +71,7 @@ def test_one_integration_edit_plans_that_route_and_one_deployment(project: Path)
             for c in plan["changes"]] == [
         ("method:petstore:/pets/{petId}:GET", "update", ["integration.uri"])]
     kinds = [op["op"] for op in plan["ops"]]
-    assert kinds == ["put_rest_api", "create_deployment", "update_stage", "update_stage"]
+    assert kinds == ["put_rest_api", "create_deployment", "update_stage", "deploy_canary"]
     assert plan["ops"][1]["reasons"] == ["route GET /pets/{petId} updated (integration)"]
     golden("integration-edit.txt", run(project, "plan").stdout)
     assert run(project, "apply", "--auto-approve").returncode == 0

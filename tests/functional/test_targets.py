@@ -82,9 +82,10 @@ def test_endpoint_url_with_the_emulator_kind_is_a_finding(tmp_path: Path) -> Non
     config = project / "apigwctl.yaml"
     config.write_text(config.read_text().replace(
         "  kind: emulator\n", "  kind: emulator\n  endpoint_url: http://127.0.0.1:1\n"))
+    line = config.read_text().splitlines().index("  endpoint_url: http://127.0.0.1:1") + 1
     result = run(project, "plan")
     assert result.returncode == 1
-    assert "apigwctl.yaml:48:3" in result.stderr and "E3003" in result.stderr
+    assert f"apigwctl.yaml:{line}:3" in result.stderr and "E3003" in result.stderr
 
 
 def test_plain_moto_server_as_a_third_party_endpoint(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -19,6 +20,9 @@ from moto.apigateway.exceptions import BadRequestException, ConflictException, N
 
 PatchOp = dict[str, Any]
 N = TypeVar("N", int, float)
+# Stage variable names and values AWS accepts (reference §6.1); canary overrides are variables too.
+VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]+$")
 
 
 class NotFound(NotFoundException):  # type: ignore[misc]  # moto is untyped for mypy
@@ -80,7 +84,7 @@ def parse_int(op: PatchOp, low: int = 0, high: int | None = None) -> int:
     return _in_range(op, number, low, high)
 
 
-def parse_float(op: PatchOp, low: float = 0.0) -> float:
+def parse_float(op: PatchOp, low: float = 0.0, high: float | None = None) -> float:
     text = op_value(op).strip()
     try:
         number = float(text)
@@ -88,7 +92,7 @@ def parse_float(op: PatchOp, low: float = 0.0) -> float:
         raise BadRequestException(f"Invalid number value {text!r} for {op['path']}") from None
     if not math.isfinite(number):
         raise BadRequestException(f"Invalid number value {text!r} for {op['path']}")
-    return _in_range(op, number, low, None)
+    return _in_range(op, number, low, high)
 
 
 def _in_range(op: PatchOp, number: N, low: N, high: N | None) -> N:
@@ -104,6 +108,26 @@ def parse_enum(op: PatchOp, allowed: tuple[str, ...]) -> str:
         raise BadRequestException(
             f"Invalid value {text!r} for {op['path']}. Must be one of: [{', '.join(allowed)}]")
     return text
+
+
+def check_variables(variables: Any) -> dict[str, str]:
+    """Stage variables (or canary overrides) as AWS accepts them (reference §6.1)."""
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise BadRequestException("Invalid stage variables: must be a map of strings")
+    for name, value in variables.items():
+        check_variable(str(name), value)
+    return {str(k): str(v) for k, v in variables.items()}
+
+
+def check_variable(name: str, value: Any) -> None:
+    if not VARIABLE_NAME.match(name):
+        raise BadRequestException(f"Invalid stage variable name {name!r}: only alphanumerics "
+                                  "and underscores are allowed")
+    if not isinstance(value, str) or not VARIABLE_VALUE.match(value):
+        raise BadRequestException(f"Invalid stage variable value for {name!r}: must match "
+                                  "[A-Za-z0-9-._~:/?#&=,]+")
 
 
 def patch_operations(handler: Any) -> list[PatchOp]:

@@ -20,11 +20,15 @@ name (registered in :mod:`fidelity`). What moto gets wrong and these fix (findin
   cache is off, ``tracingEnabled`` always present, empty ``variables``/``description``
   omitted (LocalStack's AWS-snapshot parity), ``cacheClusterSize`` kept once set (aws-cli's
   ``get-stage`` example shows ``"0.5"`` with the cache disabled), ``createdDate`` and
-  ``lastUpdatedDate``.
+  ``lastUpdatedDate``, and ``canarySettings`` when the stage has a canary.
+- Canary deployments, the ``/canarySettings`` paths and promote (``copy``) are AWS's, where
+  moto ignores them all: see :mod:`canary` for the behaviours and their sources. A
+  ``replace /deploymentId`` while a canary is enabled is allowed and leaves the canary alone:
+  reference §6.1 forbids associating the stage with another *non-canary deployment*, which
+  AWS enforces on ``CreateDeployment`` (see :mod:`canary`); for this patch AWS documents
+  nothing, and promote's own ``copy`` to ``/deploymentId`` moves it with the canary in place.
 
-Not emulated: canary settings (their paths answer BadRequest naming the emulator, rather than
-moto's silent success), the cache's four-minute ``CREATE_IN_PROGRESS`` (it is ``AVAILABLE`` at
-once).
+Not emulated: the cache's four-minute ``CREATE_IN_PROGRESS`` (it is ``AVAILABLE`` at once).
 """
 
 from __future__ import annotations
@@ -36,10 +40,13 @@ from typing import Any
 
 from moto.apigateway.exceptions import BadRequestException
 
+from apigwctl.aws.emulator import canary
 from apigwctl.aws.emulator.patching import (
     NotFound,
     PatchOp,
     bad_request,
+    check_variable,
+    check_variables,
     escape,
     invalid_path,
     now,
@@ -89,8 +96,6 @@ STAGE_PATHS = (
     "/clientCertificateId", "/accessLogSettings", "/accessLogSettings/destinationArn",
     "/accessLogSettings/format", *(f"/{{resourcePath}}/{{httpMethod}}/{s}" for s in SETTINGS),
     *(f"/*/*/{s}" for s in SETTINGS), "/variables/{variable_name}", "/tracingEnabled")
-VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
-VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]+$")
 REQUEST_ID = re.compile(r"\$context\.(requestId|extendedRequestId)\b")
 LOGGING_ROLE = "CloudWatch Logs role ARN must be set in account settings to enable logging"
 
@@ -103,10 +108,6 @@ def _unknown_path(path: str) -> BadRequestException:
 def _unknown_setting(suffix: str) -> BadRequestException:
     listed = ", ".join(f".../{s}" for s in SETTINGS)
     return bad_request(f"Invalid method setting path: {suffix}. Must be one of: [{listed}]")
-
-
-def _unsupported(path: str) -> BadRequestException:
-    return bad_request(f"The apigwctl emulator does not model canary settings ({path})")
 
 
 # --- read-back shape ----------------------------------------------------------------------
@@ -129,10 +130,16 @@ def stage_json(stage: Any) -> dict[str, Any]:
         "documentationVersion": getattr(stage, "documentation_version", None),
         "tags": stage.tags or None,
         "webAclArn": stage.web_acl_arn,
+        "canarySettings": _canary_json(stage),
         "createdDate": getattr(stage, "created_date", None),
         "lastUpdatedDate": getattr(stage, "last_updated_date", None)}
     out.update({k: v for k, v in optional.items() if v is not None})
     return out
+
+
+def _canary_json(stage: Any) -> dict[str, Any] | None:
+    settings = canary.settings_of(stage)
+    return None if settings is None else canary.canary_json(settings)
 
 
 def _stamp(stage: Any, created: bool) -> None:
@@ -143,26 +150,6 @@ def _stamp(stage: Any, created: bool) -> None:
 
 
 # --- values shared by create_stage, create_deployment and update_stage ---------------------
-
-def _check_variables(variables: Any) -> dict[str, str]:
-    """Stage variables as AWS accepts them (reference §6.1)."""
-    if variables is None:
-        return {}
-    if not isinstance(variables, dict):
-        raise bad_request("Invalid stage variables: must be a map of strings")
-    for name, value in variables.items():
-        _check_variable(str(name), value)
-    return {str(k): str(v) for k, v in variables.items()}
-
-
-def _check_variable(name: str, value: Any) -> None:
-    if not VARIABLE_NAME.match(name):
-        raise bad_request(f"Invalid stage variable name {name!r}: only alphanumerics and "
-                          "underscores are allowed")
-    if not isinstance(value, str) or not VARIABLE_VALUE.match(value):
-        raise bad_request(f"Invalid stage variable value for {name!r}: must match "
-                          "[A-Za-z0-9-._~:/?#&=,]+")
-
 
 def _check_cache_size(size: Any) -> str | None:
     if size is None:
@@ -183,23 +170,21 @@ def _set_cache(stage: Any, enabled: bool | None, size: str | None) -> None:
     stage.cache_cluster_status = "AVAILABLE" if stage.cache_cluster_enabled else "NOT_AVAILABLE"
 
 
-def _no_canary(handler: Any) -> None:
-    if handler._get_param("canarySettings"):
-        raise _unsupported("canarySettings")
-
-
 # --- create_stage / create_deployment / get_stage(s) ---------------------------------------
 
 def handle_create_stage(self: Any) -> Any:
-    """``CreateStage`` (reference §6.2): the deployment must exist; AWS's value checks."""
+    """``CreateStage`` (reference §6.2): the deployment must exist; AWS's value checks; the
+    canary, if any (:func:`canary.stage_canary`)."""
     api = self.backend.get_rest_api(path_parts(self)[1])
-    _no_canary(self)
     deployment_id = self._get_param("deploymentId")
     if deployment_id not in api.deployments:
         raise NotFound("Invalid Deployment identifier specified")
+    raw_canary = self._get_param("canarySettings")
+    settings = (None if raw_canary is None
+                else canary.stage_canary(raw_canary, deployment_id, api.deployments))
     stage = self.backend.create_stage(
         api.id, self._get_param("stageName"), deployment_id,
-        variables=_check_variables(self._get_param("variables")),
+        variables=check_variables(self._get_param("variables")),
         description=self._get_param("description") or "",
         cacheClusterEnabled=None, cacheClusterSize=None,
         tags=self._get_param("tags") or None,
@@ -207,6 +192,7 @@ def handle_create_stage(self: Any) -> Any:
     _set_cache(stage, bool(self._get_param("cacheClusterEnabled")),
                _check_cache_size(self._get_param("cacheClusterSize")))
     stage.documentation_version = self._get_param("documentationVersion")
+    stage.canary_settings = settings
     _stamp(stage, created=True)
     return reply(stage_json(stage), 201)
 
@@ -221,17 +207,32 @@ def _require_integrations(api: Any) -> None:
 
 
 def handle_create_deployment(self: Any) -> Any:
-    """``CreateDeployment`` (reference §6.1): a new stage, or an existing one repointed."""
+    """``CreateDeployment`` (reference §6.1): a new stage, an existing one repointed, or with
+    ``canarySettings`` the existing stage's canary (its stable deployment unchanged).
+
+    The stage fields of the request (``variables`` merged, ``cacheCluster*``,
+    ``tracingEnabled``) apply to the stage with or without a canary (UNVERIFIED for a canary
+    deployment: no source says; the canary's own variables are its overrides).
+    """
     api = self.backend.get_rest_api(path_parts(self)[1])
-    _require_integrations(api)
-    _no_canary(self)
     name = self._get_param("stageName")
-    variables = _check_variables(self._get_param("variables"))
-    size = _check_cache_size(self._get_param("cacheClusterSize"))
     existing = api.stages.get(name) if name else None
+    raw_canary = self._get_param("canarySettings")
+    if raw_canary is None:
+        settings = None
+        canary.check_non_canary_deployment(name, existing)
+    else:
+        canary.check_deployment_target(name, existing)
+        settings = canary.deployment_canary(raw_canary)
+    _require_integrations(api)
+    variables = check_variables(self._get_param("variables"))
+    size = _check_cache_size(self._get_param("cacheClusterSize"))
     deployment = api.create_deployment(name, self._get_param("description") or "", variables)
     if name:
-        stage = _deployed_stage(api, name, existing, deployment.id, variables)
+        stage = _deployed_stage(api, name, existing, deployment.id if settings is None else None,
+                                variables)
+        if settings is not None:
+            stage.canary_settings = {**settings, "deploymentId": deployment.id}
         if existing is None:
             stage.description = self._get_param("stageDescription") or ""
         _set_cache(stage, self._get_param("cacheClusterEnabled"), size)
@@ -241,14 +242,17 @@ def handle_create_deployment(self: Any) -> Any:
     return reply(deployment.to_json(), 201)
 
 
-def _deployed_stage(api: Any, name: str, existing: Any, deployment_id: str,
+def _deployed_stage(api: Any, name: str, existing: Any, deployment_id: str | None,
                     variables: dict[str, str]) -> Any:
-    """moto's fresh stage, or the existing one (put back) repointed with merged variables."""
+    """moto's fresh stage, or the existing one (put back) with merged variables, repointed
+    unless ``deployment_id`` is ``None`` (a canary deployment)."""
     if existing is None:
         stage = api.stages[name]
         stage.tracing_enabled = False
+        stage.canary_settings = None
         return stage
-    existing.deployment_id = deployment_id
+    if deployment_id is not None:
+        existing.deployment_id = deployment_id
     existing.variables.update(variables)
     api.stages[name] = existing
     return existing
@@ -291,9 +295,12 @@ class _Context:
 
 def _apply(stage: Any, op: PatchOp, context: _Context) -> None:
     path, kind = op["path"], op.get("op")
-    if path.startswith("/canarySettings") or op.get("from", "").startswith("/canarySettings"):
-        raise _unsupported(path)
-    if path.startswith("/variables/"):
+    if kind == "copy":  # promote: the only copies AWS accepts (canary.COPIES)
+        canary.copy(stage, op)
+    elif path == canary.ROOT or path.startswith(f"{canary.ROOT}/"):
+        if not canary.patch(stage, op, context.api.deployments):
+            raise _unknown_path(path)
+    elif path.startswith("/variables/"):
         _patch_variable(stage, op, unescape(path[len("/variables/"):]))
     elif path in STAGE_FIELDS:
         allowed, setter = STAGE_FIELDS[path]
@@ -307,7 +314,7 @@ def _apply(stage: Any, op: PatchOp, context: _Context) -> None:
 def _patch_variable(stage: Any, op: PatchOp, name: str) -> None:
     """``replace`` sets (adds) a variable, ``remove`` drops it (the table's ``/variables``)."""
     if op.get("op") == "replace":
-        _check_variable(name, op_value(op))
+        check_variable(name, op_value(op))
         stage.variables[name] = op_value(op)
     elif op.get("op") == "remove":
         stage.variables.pop(name, None)
