@@ -456,3 +456,16 @@ def test_validate_files_still_work_next_to_a_config(cli: Any, tmp_path: Path) ->
     _write(tmp_path, "api: {}\n")  # broken, but not asked for
     code, out, _ = cli("--no-color", "validate", "openapi.yaml")
     assert code == 0 and "E3004" not in out
+
+
+def test_canary_policy_is_read_and_its_percent_checked(tmp_path: Path) -> None:
+    text = MINIMAL + ("stages:\n  prod:\n    canary: {percent: 10, variables: {color: green},"
+                      " use_stage_cache: true}\n")
+    config = _load(tmp_path, text).config
+    assert config is not None and config.stages[0].canary is not None
+    canary = config.stages[0].canary
+    assert (canary.percent, dict(canary.variables), canary.use_stage_cache) == (
+        10.0, {"color": "green"}, True)
+    bad = _load(tmp_path, MINIMAL + "stages:\n  prod:\n    canary: {percent: 150}\n")
+    assert [(d.rule, d.line) for d in bad.diagnostics] == [("E3003", 6)]
+    assert "150" in bad.diagnostics[0].message
