@@ -31,8 +31,8 @@ that is not a no-op would change.
 3. The same deployment call by call, as the peers measured it: /work/shared/bench/
    boto3_deploy.py (``APIGWCTL_PEER_BENCH`` to move it) against a moto 5.2.5 server on a free
    port (reset between runs), with the ``--no-mock`` spec (moto crashes on MOCK integrations
-   without a uri); 2N+8 calls. apigwctl's emulator cannot host it: the script sets canary
-   settings, which the emulator refuses. Its AWS quota lower bound is computed the same way.
+   without a uri); 2N+8 calls: the peers' own setup, so the figures compare with theirs.
+   Its AWS quota lower bound is computed the same way.
 
 Targets: at most 15 AWS calls for any N <= 1000; wall <= 1.1x the quota lower bound; the
 no-op re-plan at most 10 + ceil(N/500) read calls. The tables go into docs/benchmarks.md
