@@ -94,14 +94,24 @@ def test_shift_then_promote_then_no_changes(canaried: tuple[Path, str]) -> None:
 
 def test_rollback_then_no_changes(canaried: tuple[Path, str]) -> None:
     project, stable = canaried
-    rolled = run(project, "canary", "rollback", "prod", "--auto-approve", "--format", "json")
+    rolled = run(project, "canary", "rollback", "prod", "--auto-approve")
     assert rolled.returncode == 0, rolled.stderr
-    doc = json.loads(rolled.stdout)
-    assert [op["op"] for op in doc["ops"]] == ["update_stage"]
-    assert doc["ops"][0]["patches"] == [{"op": "remove", "path": "/canarySettings"}]
-    assert doc["status"]["canary"] is None
-    assert doc["status"]["stable_deployment"]["id"] == stable
+    golden("canary-rollback.txt", rolled.stdout.split("Done:")[0])
+    doc = _status(project)
+    assert doc["canary"] is None
+    assert doc["stable_deployment"]["id"] == stable
     assert run(project, "plan", "--detailed-exitcode").returncode == 0
+
+
+def test_json_form_of_a_change(canaried: tuple[Path, str]) -> None:
+    project, _ = canaried
+    shifted = run(project, "canary", "shift", "prod", "--percent", "25", "--auto-approve",
+                  "--format", "json")
+    assert shifted.returncode == 0, shifted.stderr
+    doc = json.loads(shifted.stdout)
+    assert doc["ops"][0]["patches"] == [
+        {"op": "replace", "path": "/canarySettings/percentTraffic", "value": "25"}]
+    assert doc["status"]["canary"]["percent"] == 25.0
 
 
 def test_changes_need_a_confirmation_and_a_canary(applied: Path, tmp_path: Path) -> None:
