@@ -155,3 +155,25 @@ def test_unchanged_accounts_plan_nothing_and_come_after_stages() -> None:
                       usage_plans=(replace(GOLD, description="x"),))
     ops = make_plan(desired, state, settings).ops
     assert [type(op) for op in ops] == [UpdateStage, UpdateUsagePlan]
+
+
+def test_a_definition_change_goes_to_a_canary_stage_as_its_canary() -> None:
+    from apigwctl.model import Canary, Integration, Method
+    from apigwctl.plan.ops import CreateDeployment, DeployCanary, PutRestApi
+
+    def api(uri: str, live_canary: Canary | None = None) -> ApiState:
+        method = Method("/", "GET", integration=Integration("HTTP", "GET", uri))
+        return ApiState(RestApi("pets"), methods=(method,), stages=(
+            Stage("dev"), Stage("prod", canary=live_canary or Canary(10.0, (("c", "1"),)))))
+
+    settings = PlanSettings("openapi.yaml")
+    live = api("https://a", Canary(50.0, (("old", "x"),), deployment_id="d1"))
+    ops = make_plan(api("https://b"), live, settings).ops
+    assert [type(op) for op in ops] == [PutRestApi, CreateDeployment, UpdateStage,
+                                        DeployCanary]
+    canary = ops[-1]
+    assert isinstance(canary, DeployCanary)
+    assert (canary.percent, canary.variables, canary.drop_variables) == (
+        10.0, (("c", "1"),), ("old",))
+    assert canary.describe() == "prod: canary 10% -> new deployment; stable deployment unchanged"
+    assert make_plan(api("https://a"), live, settings).empty  # no change, no canary
