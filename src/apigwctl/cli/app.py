@@ -38,6 +38,7 @@ atexit.register(gc.freeze)
 COMMAND_MODULES = {
     "apply": "apigwctl.cli.plan",
     "canary": "apigwctl.cli.canary",
+    "drift": "apigwctl.cli.plan",
     "emulator": "apigwctl.cli.emulator",
     "plan": "apigwctl.cli.plan",
     "rules": "apigwctl.cli.validate",

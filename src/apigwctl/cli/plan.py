@@ -31,6 +31,7 @@ from apigwctl.plan.planfile import (
     write_plan_file,
 )
 from apigwctl.render.console import make_console
+from apigwctl.render.drift_text import render_drift
 from apigwctl.render.plan_text import render_plan
 from apigwctl.render.progress import Progress, render_accounting, render_incomplete
 from apigwctl.runlog import RunLog, journal_dir, last_incomplete, planned_ops
@@ -63,15 +64,19 @@ def _config(func: click.decorators.FC) -> click.decorators.FC:
               show_default=True, help="Output format (json: the plan file's content).")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Save the plan to this file, for `apigwctl apply FILE`.")
+@click.option("--refresh-only", is_flag=True,
+              help="Report drift (what differs live) instead of a plan: `apigwctl drift`.")
 @click.pass_context
 def plan(ctx: click.Context, /, *, config_file: str | None, detailed_exitcode: bool, fmt: str,
-         out: Path | None, **target: str | None) -> None:
+         out: Path | None, refresh_only: bool, **target: str | None) -> None:
     """Show what apply would change, per route and stage, and which calls it would make."""
     prepared = prepare(config_file or DEFAULT_FILE, TargetFlags(**target),
                        globals_of(ctx).no_color)
     with open_target(prepared.target, prepared.state_dir, write=False) as connection:
         describe_target(prepared, connection)
         result = make_project_plan(prepared, connection)
+    if refresh_only:
+        _drift(ctx, result, fmt, detailed_exitcode)
     if fmt == "json":
         document = plan_document(result.plan, result.origin)
         sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
@@ -83,6 +88,39 @@ def plan(ctx: click.Context, /, *, config_file: str | None, detailed_exitcode: b
                    err=True)
     changed = detailed_exitcode and not result.plan.empty
     ctx.exit(int(ExitCode.CHANGES if changed else ExitCode.OK))
+
+
+@cli.command()
+@_config
+@target_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def drift(ctx: click.Context, /, *, config_file: str | None, fmt: str,
+          **target: str | None) -> None:
+    """Report changes made outside apigwctl, per route and field (exit 2 when any).
+
+    Compares the live API with the deployment file and spec: run it on the commit last
+    applied. What AWS fills in itself (ids, dates, defaults) is never drift.
+    """
+    prepared = prepare(config_file or DEFAULT_FILE, TargetFlags(**target),
+                       globals_of(ctx).no_color)
+    with open_target(prepared.target, prepared.state_dir, write=False) as connection:
+        describe_target(prepared, connection)
+        result = make_project_plan(prepared, connection)
+    _drift(ctx, result, fmt, detailed_exitcode=True)
+
+
+def _drift(ctx: click.Context, result: ProjectPlan, fmt: str, detailed_exitcode: bool) -> None:
+    changeset = result.plan.changeset
+    drifted = changeset.api_exists and bool(changeset.changes)
+    if fmt == "json":
+        doc = {"api": changeset.api_name, "api_exists": changeset.api_exists,
+               "drifted": drifted, "changes": [c.to_dict() for c in changeset.changes]}
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(render_drift(changeset))
+    ctx.exit(int(ExitCode.CHANGES if drifted and detailed_exitcode else ExitCode.OK))
 
 
 @cli.command()

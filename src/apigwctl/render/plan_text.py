@@ -64,14 +64,14 @@ def _change(change: ResourceChange) -> list[str]:
             what = "changed" if change.action is Action.UPDATE else "set"
             out.append(f"        value: (sensitive, {what})")
         elif change.action is Action.UPDATE:
-            out.append(f"        {f.path}: {_show(f.before)} -> {_show(f.after)}")
+            out.append(f"        {f.path}: {show(f.before)} -> {show(f.after)}")
         else:
             value = f.after if change.action is Action.CREATE else f.before
-            out.extend(f"        {path}: {_show(leaf)}" for path, leaf in _leaves(f.path, value))
+            out.extend(f"        {path}: {show(leaf)}" for path, leaf in leaves(f.path, value))
     return out
 
 
-def _leaves(path: str, value: Any) -> list[tuple[str, Any]]:
+def leaves(path: str, value: Any) -> list[tuple[str, Any]]:
     """A created or deleted object's fields, one line per leaf; empty values left out.
 
     List items that carry an identity (a status code, a method-setting key, an API stage)
@@ -80,18 +80,18 @@ def _leaves(path: str, value: Any) -> list[tuple[str, Any]]:
     """
     if isinstance(value, dict):
         return [leaf for key, item in sorted(value.items())
-                for leaf in _leaves(f"{path}.{key}", item)]
+                for leaf in leaves(f"{path}.{key}", item)]
     names = [item_name(v) for v in value] if isinstance(value, list) else []
     if names and all(names):
         return [leaf for item, named in zip(value, names, strict=True) if named
-                for leaf in _leaves(f"{path}.{named[0]}",
+                for leaf in leaves(f"{path}.{named[0]}",
                                     {k: v for k, v in item.items() if k not in named[1]})]
     if value in (None, [], {}, ()):
         return []
     return [(path, value)]
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     if value is None:
         return "(none)"
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)

@@ -33,7 +33,7 @@ from moto.apigateway.exceptions import BadRequestException, NotFoundException
 from moto.apigateway.models import APIGatewayBackend
 from moto.apigateway.responses import APIGatewayResponse
 
-from apigwctl.aws.emulator import importer, keys, stages, usage_plans
+from apigwctl.aws.emulator import importer, integrations, keys, stages, usage_plans
 
 TAG_ROUTE = ("{0}/tags/arn:(?P<partition>[^/]+):apigateway:(?P<region_name>[^/]+)::/"
              "(?P<kind>restapis|usageplans|apikeys)/(?P<resource_id>[^/]+)$")
@@ -146,6 +146,7 @@ _PATCHES: dict[str, Handler] = {
     "put_rest_api": _put_rest_api,
     "get_tags": _get_tags, "tag_resource": _tag_resource,
     "untag_resource": _untag_resource,
+    "update_integration": integrations.handle_update_integration,
     # stages.py: stages and deployments (reference §6)
     "create_deployment": stages.handle_create_deployment,
     "create_stage": stages.handle_create_stage, "update_stage": stages.handle_update_stage,
