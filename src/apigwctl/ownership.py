@@ -66,6 +66,6 @@ def choose_managed(name: str, candidates: Sequence[LiveApi], region: str) -> Liv
     raise UnmanagedApiError(
         f"a REST API named {name!r} already exists ({other.id}) and apigwctl does not "
         f"manage it: it has no {MANAGED_BY_KEY} tag", where=f"api:{name}",
-        hint=f"choose another api.name, or take the API over on purpose: "
-        f"aws apigateway tag-resource --resource-arn {arn} --tags "
-        f"{MANAGED_BY_KEY}={MANAGED_BY},{API_KEY}={name} (then review `apigwctl plan`)")
+        hint=f"choose another api.name, or take the API over on purpose: `apigwctl adopt` "
+        f"(it only tags it; or by hand: aws apigateway tag-resource --resource-arn {arn} "
+        f"--tags {MANAGED_BY_KEY}={MANAGED_BY},{API_KEY}={name}), then review `apigwctl plan`")
