@@ -9,7 +9,7 @@ from typing import Any
 
 from apigwctl.aws.emulator import Emulator
 
-from .support import PETSTORE, run
+from .support import PETSTORE, env, run
 
 CONFIG = """\
 api:
@@ -79,3 +79,35 @@ def test_adopt_needs_confirmation_and_an_api(tmp_path: Path) -> None:
     refused = run(tmp_path, "adopt")
     assert refused.returncode == 1 and "refusing to adopt without confirmation" in (
         refused.stderr)
+
+
+def test_export_adopt_plan_drift_of_a_handmade_api(tmp_path: Path) -> None:
+    """The issue's "done when": made by hand, exported, adopted, no changes, drift seen."""
+    _made_by_hand(tmp_path)
+    key = "handmade-partner-key-0123456789"
+    with _client(tmp_path) as client:
+        plan_id = client.get_usage_plans()["items"][0]["id"]
+        client.import_api_keys(body=f"name,key,usageplanids\npartner,{key},{plan_id}\n",
+                               format="csv", failOnWarnings=True)
+    (tmp_path / "openapi.yaml").unlink()
+    (tmp_path / "apigwctl.yaml").unlink()
+    exported = run(tmp_path, "export", "--api", "handmade", "-o", ".")
+    assert exported.returncode == 0, exported.stderr
+    written = (tmp_path / "apigwctl.yaml").read_text()
+    assert key not in written and "${env:APIGWCTL_KEY_PARTNER}" in written
+    environ = env(APIGWCTL_KEY_PARTNER=key)  # the key's owner supplies its value
+    assert run(tmp_path, "validate", "-c", "apigwctl.yaml", environ=environ).returncode == 0
+    adopted = run(tmp_path, "adopt", "--auto-approve", environ=environ)
+    assert adopted.returncode == 0, adopted.stderr
+    planned = run(tmp_path, "plan", "--detailed-exitcode", environ=environ)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    with _client(tmp_path) as client:
+        api = client.get_rest_apis()["items"][0]["id"]
+        paths = {r["path"]: r["id"] for r in client.get_resources(restApiId=api)["items"]}
+        client.update_integration(restApiId=api, resourceId=paths["/pets/{petId}"],
+                                  httpMethod="GET", patchOperations=[
+                                      {"op": "replace", "path": "/timeoutInMillis",
+                                       "value": "5000"}])
+    drift = run(tmp_path, "drift", environ=environ)
+    assert drift.returncode == 2, drift.stderr
+    assert "integration.timeout_in_millis: file 29000, live 5000" in drift.stdout

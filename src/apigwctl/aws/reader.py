@@ -101,7 +101,8 @@ def find_api(reader: Reader, name: str) -> dict[str, Any] | None:
 
 def read_api(client: Any, name: str, reader: Reader | None = None, *,
              select: Select | None = None, salt: bytes = b"",
-             key_names: frozenset[str] = frozenset()) -> ApiState | None:
+             key_names: frozenset[str] = frozenset(),
+             every_plan: bool = False) -> ApiState | None:
     """The live state of the REST API called `name`, or None when there is none.
 
     ``select`` picks among the account's APIs (see :func:`apigwctl.ownership.choose_managed`);
@@ -121,7 +122,7 @@ def read_api(client: Any, name: str, reader: Reader | None = None, *,
     validators = _by_name(reader.paged("get_request_validators", restApiId=api_id), ids,
                           f"validator:{name}")
     ids.update({f"resource:{name}:{r['path']}": r["id"] for r in resources})
-    plans, keys = _plans_and_keys(reader, api_id, name, ids, salt=salt,
+    plans, keys = _plans_and_keys(reader, api_id, name, ids, every_plan=every_plan, salt=salt,
                                   key_names=key_names)
     return ApiState(
         api=_rest_api(raw),
@@ -333,13 +334,25 @@ def _canary(raw: Mapping[str, Any] | None) -> Canary | None:
 
 
 def _plans_and_keys(reader: Reader, api_id: str, name: str, ids: dict[str, str], *,
-                    salt: bytes, key_names: frozenset[str]
+                    salt: bytes, key_names: frozenset[str], every_plan: bool = False
                     ) -> tuple[tuple[UsagePlan, ...], tuple[ApiKey, ...]]:
-    """The managed usage plans of API ``name`` and the keys the file names or they hold."""
-    plans = _managed_plans(reader, name, ids)
+    """The managed usage plans of API ``name`` and the keys the file names or they hold.
+
+    ``every_plan`` (export): every plan with a stage of this API, apigwctl's or not.
+    """
+    plans = (_plans_of_api(reader, api_id, ids) if every_plan
+             else _managed_plans(reader, name, ids))
     links = _key_links(reader, plans)
     return (tuple(sorted((_usage_plan(p, api_id, name) for p in plans), key=lambda p: p.name)),
             _api_keys(reader, key_names, links, salt, ids))
+
+
+def _plans_of_api(reader: Reader, api_id: str, ids: dict[str, str]) -> list[dict[str, Any]]:
+    """Every usage plan that serves a stage of the API (what an export describes)."""
+    plans = [p for p in reader.paged("get_usage_plans")
+             if any(s.get("apiId") == api_id for s in p.get("apiStages") or ())]
+    ids.update({f"usage_plan:{p['name']}": p["id"] for p in plans})
+    return plans
 
 
 def _managed_plans(reader: Reader, name: str, ids: dict[str, str]) -> list[dict[str, Any]]:

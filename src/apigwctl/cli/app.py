@@ -40,6 +40,7 @@ COMMAND_MODULES = {
     "canary": "apigwctl.cli.canary",
     "drift": "apigwctl.cli.plan",
     "emulator": "apigwctl.cli.emulator",
+    "export": "apigwctl.cli.export",
     "plan": "apigwctl.cli.plan",
     "rules": "apigwctl.cli.validate",
     "schema": "apigwctl.cli.config_cmds",
