@@ -51,7 +51,6 @@ import math
 import os
 import platform
 import re
-import resource
 import secrets
 import shutil
 import signal
@@ -60,7 +59,6 @@ import string
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -75,12 +73,13 @@ from validate import (
     OUT,
     REPO,
     TIME,
+    Proc,
     _beside,
     _kill_session,
-    _read_rss,
     cpu_seconds,
     find_apigwctl,
     git_describe,
+    measure_process,
     other_cpu,
     read_log,
     row,
@@ -238,41 +237,10 @@ def generate_specs(python: Path, work: Path) -> tuple[Path, Path]:
 # ---------------------------------------------------------------- running processes
 
 
-@dataclass
-class Proc:
-    wall: float
-    cpu: float  # user + system seconds of the process (and GNU time's own, ~1 ms)
-    rss_kb: int | None
-    rc: int
-
-
 def run_once(argv: Sequence[str], env: dict[str, str], cwd: Path, log: Path,
              timeout: float) -> Proc:
-    """One process: wall clock around it, CPU time, peak RSS (GNU time), exit code; its
-    output goes to ``log``.out/.err. As bench/plan.py's run_once."""
-    rss_file = _beside(log, ".rss")
-    full = [str(TIME), "-f", "%M", "-o", str(rss_file), *argv] if TIME.exists() else list(argv)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with _beside(log, ".out").open("wb") as out, _beside(log, ".err").open("wb") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=cwd,
-                                start_new_session=True)
-        timer = threading.Timer(timeout, _kill_session, (proc.pid,))
-        timer.start()
-        try:
-            rc = proc.wait()
-        except BaseException:  # Ctrl-C, SIGTERM: leave no tool running
-            _kill_session(proc.pid)
-            proc.wait()
-            raise
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if wall >= timeout:
-        raise subprocess.TimeoutExpired(full, timeout)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Proc(wall, cpu, _read_rss(rss_file) if TIME.exists() else None, rc)
+    """One process: wall clock, CPU time, peak RSS and exit code (validate.py's)."""
+    return measure_process(argv, env, cwd, log, timeout)
 
 
 def capture(argv: Sequence[str], env: dict[str, str], cwd: Path, timeout: float = 300,

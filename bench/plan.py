@@ -30,14 +30,12 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -49,12 +47,11 @@ from validate import (
     OUT,
     REPO,
     TIME,
-    _beside,
     _kill_session,
-    _read_rss,
     cpu_seconds,
     find_apigwctl,
     git_describe,
+    measure_process,
     other_cpu,
     read_log,
     row,
@@ -154,35 +151,11 @@ class Measurement:
 
 def run_once(argv: Sequence[str], env: dict[str, str], cwd: Path, log: Path,
              timeout: float) -> Sample:
-    """One process: wall clock, CPU time, peak RSS, exit code, and what its output says.
-
-    As in bench/validate.py: RSS from GNU time (a child spawned from Python inherits the
-    parent's RSS high-water mark), and a blocking wait with a timer for the timeout. CPU
-    time is this process's children's rusage across the wait: GNU time's and the tool's."""
-    rss_file = _beside(log, ".rss")
-    full = [str(TIME), "-f", "%M", "-o", str(rss_file), *argv] if TIME.exists() else list(argv)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with _beside(log, ".out").open("wb") as out, _beside(log, ".err").open("wb") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=cwd,
-                                start_new_session=True)
-        timer = threading.Timer(timeout, _kill_session, (proc.pid,))
-        timer.start()
-        try:
-            rc = proc.wait()
-        except BaseException:  # Ctrl-C, SIGTERM: leave no tool running
-            _kill_session(proc.pid)
-            proc.wait()
-            raise
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if wall >= timeout:
-        raise subprocess.TimeoutExpired(full, timeout)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    """One process (bench/validate.py's measure) and what its output says: the read calls
+    on stderr, "No changes." on stdout."""
+    proc = measure_process(argv, env, cwd, log, timeout)
     found = CALLS.search(read_log(log, ".err"))
-    return Sample(wall, cpu, _read_rss(rss_file) if TIME.exists() else None, rc,
+    return Sample(proc.wall, proc.cpu, proc.rss_kb, proc.rc,
                   int(found[1]) if found else None, NO_CHANGES in read_log(log, ".out"))
 
 

@@ -131,19 +131,32 @@ class Measurement:
 # ---------------------------------------------------------------- running processes
 
 
-def run_once(argv: Sequence[str], env: dict[str, str], log: Path, timeout: float) -> Sample:
-    """One process, its wall clock and peak RSS.
+@dataclass(frozen=True)
+class Proc:
+    """One measured process (bench/plan.py and bench/apply.py use it too)."""
+
+    wall: float
+    cpu: float  # user + system seconds of the process (and GNU time's own, ~1 ms)
+    rss_kb: int | None
+    rc: int
+
+
+def measure_process(argv: Sequence[str], env: dict[str, str], cwd: Path, log: Path,
+                    timeout: float) -> Proc:
+    """One process: its wall clock, CPU time, peak RSS and exit code; output to ``log``.
 
     RSS comes from GNU time rather than this process's wait4: a child spawned from Python
     (vfork) inherits the parent's RSS high-water mark at exec, which would inflate it.
     The wait blocks, with a timer for the timeout: Popen.wait(timeout) polls with sleeps of
-    up to 50 ms, which would quantise the wall clock.
+    up to 50 ms, which would quantise the wall clock. CPU time is this process's children's
+    rusage across the wait: GNU time's and the tool's.
     """
     rss_file = _beside(log, ".rss")
     full = [str(TIME), "-f", "%M", "-o", str(rss_file), *argv] if TIME.exists() else list(argv)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with _beside(log, ".out").open("wb") as out, _beside(log, ".err").open("wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=OUT,
+        proc = subprocess.Popen(full, stdout=out, stderr=err, env=env, cwd=cwd,
                                 start_new_session=True)
         timer = threading.Timer(timeout, _kill_session, (proc.pid,))
         timer.start()
@@ -156,9 +169,17 @@ def run_once(argv: Sequence[str], env: dict[str, str], log: Path, timeout: float
         finally:
             timer.cancel()
         wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if wall >= timeout:
         raise subprocess.TimeoutExpired(full, timeout)
-    return Sample(wall, _read_rss(rss_file) if TIME.exists() else None, rc)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Proc(wall, cpu, _read_rss(rss_file) if TIME.exists() else None, rc)
+
+
+def run_once(argv: Sequence[str], env: dict[str, str], log: Path, timeout: float) -> Sample:
+    """One process of a validator, its wall clock and peak RSS."""
+    proc = measure_process(argv, env, OUT, log, timeout)
+    return Sample(proc.wall, proc.rss_kb, proc.rc)
 
 
 def _kill_session(pid: int) -> None:
