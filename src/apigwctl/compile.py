@@ -295,25 +295,8 @@ def _response_models(data: Mapping[str, Any], op: Mapping[str, Any],
 def _integration(raw: Any, path: str) -> Integration | None:
     if not isinstance(raw, Mapping):
         return None
-    type_ = n.integration_type(raw.get("type", ""))
-    tls = _dict(raw.get("tlsConfig")).get("insecureSkipVerification")
-    return Integration(
-        type=type_,
-        http_method=n.optional_str(raw.get("httpMethod")),
-        uri=n.integration_uri(type_, raw.get("uri")),
-        credentials=n.optional_str(raw.get("credentials")),
-        request_parameters=n.str_map(raw.get("requestParameters")),
-        request_templates=n.content_type_map(raw.get("requestTemplates")),
-        passthrough_behavior=n.passthrough_behavior(raw.get("passthroughBehavior")),
-        content_handling=n.optional_str(raw.get("contentHandling")),
-        timeout_in_millis=n.timeout_in_millis(raw.get("timeoutInMillis")),
-        cache_namespace=n.cache_namespace(raw.get("cacheNamespace"), path),
-        cache_key_parameters=n.cache_key_parameters(raw.get("cacheKeyParameters")),
-        connection_type=n.connection_type(raw.get("connectionType")),
-        connection_id=n.optional_str(raw.get("connectionId")),
-        tls_insecure_skip_verification=None if tls is None else bool(tls),
-        responses=_integration_responses(raw.get("responses")),
-    )
+    return n.integration(raw, n.cache_namespace(raw.get("cacheNamespace"), path),
+                         _integration_responses(raw.get("responses")))
 
 
 def _integration_responses(raw: Any) -> tuple[IntegrationResponse, ...]:

@@ -25,7 +25,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from apigwctl.model import BoolMap, MethodSetting, StrMap, Throttle
+from apigwctl.model import (
+    BoolMap,
+    Integration,
+    IntegrationResponse,
+    MethodSetting,
+    StrMap,
+    Throttle,
+)
 
 DEFAULT_TIMEOUT_MS = 29000
 DEFAULT_AUTHORIZER_TTL = 300
@@ -453,3 +460,30 @@ def live_api_key_enabled(value: Any) -> bool:
     """ApiKey.enabled as read: AWS always returns it; absent would mean CreateApiKey's
     default, false."""
     return bool(value)
+
+
+def integration(raw: Mapping[str, Any], cache_namespace: str | None,
+                responses: tuple[IntegrationResponse, ...]) -> Integration:
+    """An integration in canonical form. The spec's x-amazon-apigateway-integration and AWS's
+    get_integration spell these fields alike; only the cache namespace (a path in the spec,
+    a resource id live) and the responses (keyed by pattern vs by code) are read apart."""
+    type_ = integration_type(raw.get("type", ""))
+    tls_config = raw.get("tlsConfig")
+    tls = tls_config.get("insecureSkipVerification") if isinstance(tls_config, Mapping) else None
+    return Integration(
+        type=type_,
+        http_method=optional_str(raw.get("httpMethod")),
+        uri=integration_uri(type_, raw.get("uri")),
+        credentials=optional_str(raw.get("credentials")),
+        request_parameters=str_map(raw.get("requestParameters")),
+        request_templates=content_type_map(raw.get("requestTemplates")),
+        passthrough_behavior=passthrough_behavior(raw.get("passthroughBehavior")),
+        content_handling=optional_str(raw.get("contentHandling")),
+        timeout_in_millis=timeout_in_millis(raw.get("timeoutInMillis")),
+        cache_namespace=cache_namespace,
+        cache_key_parameters=cache_key_parameters(raw.get("cacheKeyParameters")),
+        connection_type=connection_type(raw.get("connectionType")),
+        connection_id=optional_str(raw.get("connectionId")),
+        tls_insecure_skip_verification=None if tls is None else bool(tls),
+        responses=responses,
+    )

@@ -225,34 +225,16 @@ def _method(resource: Mapping[str, Any], raw: Mapping[str, Any],
 
 
 def _integration(raw: Mapping[str, Any], resource: Mapping[str, Any]) -> Integration:
-    type_ = n.integration_type(raw.get("type", ""))
-    tls = (raw.get("tlsConfig") or {}).get("insecureSkipVerification")
-    return Integration(
-        type=type_,
-        http_method=n.optional_str(raw.get("httpMethod")),
-        uri=n.integration_uri(type_, raw.get("uri")),
-        credentials=n.optional_str(raw.get("credentials")),
-        request_parameters=n.str_map(raw.get("requestParameters")),
-        request_templates=n.content_type_map(raw.get("requestTemplates")),
-        passthrough_behavior=n.passthrough_behavior(raw.get("passthroughBehavior")),
-        content_handling=n.optional_str(raw.get("contentHandling")),
-        timeout_in_millis=n.timeout_in_millis(raw.get("timeoutInMillis")),
-        cache_namespace=n.cache_namespace(raw.get("cacheNamespace"), resource["path"],
-                                          resource["id"]),
-        cache_key_parameters=n.cache_key_parameters(raw.get("cacheKeyParameters")),
-        connection_type=n.connection_type(raw.get("connectionType")),
-        connection_id=n.optional_str(raw.get("connectionId")),
-        tls_insecure_skip_verification=None if tls is None else bool(tls),
-        responses=tuple(sorted(
-            (IntegrationResponse(
-                status_code=n.status_code(r["statusCode"]),
-                selection_pattern=n.selection_pattern(r.get("selectionPattern")),
-                response_parameters=n.str_map(r.get("responseParameters")),
-                response_templates=n.content_type_map(r.get("responseTemplates")),
-                content_handling=n.optional_str(r.get("contentHandling")))
-             for r in (raw.get("integrationResponses") or {}).values()),
-            key=lambda r: r.status_code)),
-    )
+    namespace = n.cache_namespace(raw.get("cacheNamespace"), resource["path"], resource["id"])
+    return n.integration(raw, namespace, tuple(sorted(
+        (IntegrationResponse(
+            status_code=n.status_code(r["statusCode"]),
+            selection_pattern=n.selection_pattern(r.get("selectionPattern")),
+            response_parameters=n.str_map(r.get("responseParameters")),
+            response_templates=n.content_type_map(r.get("responseTemplates")),
+            content_handling=n.optional_str(r.get("contentHandling")))
+         for r in (raw.get("integrationResponses") or {}).values()),
+        key=lambda r: r.status_code)))
 
 
 def _authorizer(raw: Mapping[str, Any]) -> Authorizer:
