@@ -117,3 +117,19 @@ def test_user_errors_survive_context_managers() -> None:
     with pytest.raises(ApigwctlError) as exc, scope():
         raise ApigwctlError("boom", hint="do this")
     assert (exc.value.what, exc.value.hint, int(exc.value.exit_code)) == ("boom", "do this", 1)
+
+
+def test_every_command_is_listed_for_lazy_loading() -> None:
+    """A command module that COMMAND_MODULES does not name would never be imported."""
+    import importlib
+    import pkgutil
+
+    import apigwctl.cli as package
+    from apigwctl.cli.app import COMMAND_MODULES, cli
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"apigwctl.cli.{module.name}")
+    registered = {name: command.callback.__module__ if command.callback else ""
+                  for name, command in cli.commands.items()}
+    for name, module_name in registered.items():
+        assert COMMAND_MODULES.get(name) == module_name, name
