@@ -74,6 +74,7 @@ def test_one_integration_edit_plans_that_route_and_one_deployment(project: Path)
     assert kinds == ["put_rest_api", "create_deployment", "update_stage", "deploy_canary"]
     assert plan["ops"][1]["reasons"] == ["route GET /pets/{petId} updated (integration)"]
     golden("integration-edit.txt", run(project, "plan").stdout)
+    golden("integration-edit.md", run(project, "plan", "--format", "markdown").stdout)
     assert run(project, "apply", "--auto-approve").returncode == 0
     assert run(project, "plan", "--detailed-exitcode").returncode == 0
 

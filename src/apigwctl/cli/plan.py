@@ -32,6 +32,7 @@ from apigwctl.plan.planfile import (
 )
 from apigwctl.render.console import make_console
 from apigwctl.render.drift_text import render_drift
+from apigwctl.render.plan_markdown import render_plan_markdown
 from apigwctl.render.plan_text import render_plan
 from apigwctl.render.progress import Progress, render_accounting, render_incomplete
 from apigwctl.runlog import RunLog, journal_dir, last_incomplete, planned_ops
@@ -60,8 +61,10 @@ def _config(func: click.decorators.FC) -> click.decorators.FC:
 @target_options
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes, 0 when none, 1 on error.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format (json: the plan file's content).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True,
+              help="json: the plan file's content (docs/plan-schema.json); markdown: for a "
+              "pull-request comment.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Save the plan to this file, for `apigwctl apply FILE`.")
 @click.option("--refresh-only", is_flag=True,
@@ -80,6 +83,8 @@ def plan(ctx: click.Context, /, *, config_file: str | None, detailed_exitcode: b
     if fmt == "json":
         document = plan_document(result.plan, result.origin)
         sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    elif fmt == "markdown":
+        sys.stdout.write(render_plan_markdown(result.plan, connection.description))
     else:
         sys.stdout.write(render_plan(result.plan))
     if out is not None:

@@ -32,7 +32,7 @@ def render_plan(plan: Plan) -> str:
         if changes:
             lines.append(f"  {title}:")
             for item in changes:
-                lines.extend(_change(item))
+                lines.extend(change_lines(item))
     if any(c.action is Action.DELETE and not c.is_stage for c in plan.changeset.changes
            if c not in plan.left_behind):
         lines.append("  (put_rest_api with mode overwrite deletes what is marked -)")
@@ -57,7 +57,7 @@ def _left_behind(plan: Plan) -> str:
 SENSITIVE = "value_digest"  # an API key's value, as a salted digest: never shown
 
 
-def _change(change: ResourceChange) -> list[str]:
+def change_lines(change: ResourceChange) -> list[str]:
     out = [f"    {SYMBOL[change.action]} {change.address}"]
     for f in change.fields:
         if f.path == SENSITIVE:
