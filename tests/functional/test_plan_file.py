@@ -6,9 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from .support import copy_petstore, golden, mask_live_digest, run
+from apigwctl.plan import ops as op_module
+
+from .support import ROOT, copy_petstore, golden, mask_live_digest, run
 
 LOOKUP = "https://${stageVariables.backendHost}/lookup"
 
@@ -42,6 +45,17 @@ def test_plan_file_is_the_json_format_and_carries_digests(edited: Path) -> None:
                              "endpoint_url": None}
     golden("integration-edit.json", mask_live_digest(saved.replace(
         f'"apigwctl_version": "{doc["apigwctl_version"]}"', '"apigwctl_version": "<version>"')))
+
+
+def test_plan_documents_follow_the_published_schema(edited: Path) -> None:
+    schema = json.loads((ROOT / "docs" / "plan-schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    document = json.loads((edited / "plan.json").read_text())
+    jsonschema.validate(document, schema)
+    ops = set(schema["$defs"]["op"]["properties"]["op"]["enum"])
+    made = {cls.__name__ for cls in vars(op_module).values()
+            if isinstance(cls, type) and hasattr(cls, "to_dict") and hasattr(cls, "describe")}
+    assert len(ops) == len(made - {"Patch", "KeyRow"})  # every op kind is in the schema
 
 
 def test_apply_plan_file_runs_it_without_asking_and_converges(edited: Path) -> None:
