@@ -111,3 +111,14 @@ def test_export_adopt_plan_drift_of_a_handmade_api(tmp_path: Path) -> None:
     drift = run(tmp_path, "drift", environ=environ)
     assert drift.returncode == 2, drift.stderr
     assert "integration.timeout_in_millis: file 29000, live 5000" in drift.stdout
+
+
+def test_init_writes_a_starter_that_plans(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_bytes((PETSTORE / "openapi.yaml").read_bytes())
+    written = run(tmp_path, "init", "openapi.yaml")
+    assert written.returncode == 0, written.stderr
+    text = (tmp_path / "apigwctl.yaml").read_text()
+    assert "name: petstore" in text and "backendHost: change-me" in text
+    assert run(tmp_path, "plan", "--detailed-exitcode").returncode == 2
+    again = run(tmp_path, "init", "openapi.yaml")
+    assert again.returncode == 1 and "exists already" in again.stderr

@@ -36,11 +36,13 @@ atexit.register(gc.freeze)
 # Every top-level command and the module that defines it. A new command module must be
 # listed here, or its commands are never imported.
 COMMAND_MODULES = {
-    "adopt": "apigwctl.cli.adopt",    "apply": "apigwctl.cli.plan",
+    "adopt": "apigwctl.cli.adopt",
+    "apply": "apigwctl.cli.plan",
     "canary": "apigwctl.cli.canary",
     "drift": "apigwctl.cli.plan",
     "emulator": "apigwctl.cli.emulator",
     "export": "apigwctl.cli.export",
+    "init": "apigwctl.cli.init_cmd",
     "plan": "apigwctl.cli.plan",
     "rules": "apigwctl.cli.validate",
     "schema": "apigwctl.cli.config_cmds",
