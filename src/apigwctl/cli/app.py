@@ -39,6 +39,7 @@ COMMAND_MODULES = {
     "adopt": "apigwctl.cli.adopt",
     "apply": "apigwctl.cli.plan",
     "canary": "apigwctl.cli.canary",
+    "diff": "apigwctl.cli.diff",
     "drift": "apigwctl.cli.plan",
     "emulator": "apigwctl.cli.emulator",
     "export": "apigwctl.cli.export",
