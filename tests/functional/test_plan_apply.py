@@ -201,3 +201,16 @@ def test_emulator_quotas_make_a_second_deployment_wait_and_apply_says_so(
     row = next(line for line in again.stdout.splitlines() if line.startswith("CreateDeployment"))
     assert row.split()[1:3] == ["2", "1"]  # 2 calls, 1 of them a retry
     assert run(project, "plan", "--detailed-exitcode", environ=quotas_on).returncode == 0
+
+
+def test_a_removed_route_is_breaking_in_the_markdown_plan_and_can_fail_it(
+        project: Path) -> None:
+    _drop_health(project)
+    markdown = run(project, "plan", "--format", "markdown")
+    assert markdown.returncode == 0, markdown.stderr
+    assert "#### Client impact" in markdown.stdout
+    assert "/health" in markdown.stdout.split("#### Client impact")[1]
+    failed = run(project, "plan", "--fail-on-breaking")
+    assert failed.returncode == 1
+    assert "breaks existing clients" in failed.stderr
+    assert run(project, "plan").returncode == 0  # without the flag it only reports

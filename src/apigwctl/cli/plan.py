@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ import click
 from apigwctl.apply import apply_plan
 from apigwctl.aws.calls import Accounting
 from apigwctl.aws.target import Connection, open_target
+from apigwctl.breaking import Report, breaking_changes, render_report
 from apigwctl.config import DEFAULT_FILE
 from apigwctl.errors import ApigwctlError, UsageError
 from apigwctl.exitcodes import ExitCode
@@ -67,11 +69,14 @@ def _config(func: click.decorators.FC) -> click.decorators.FC:
               "pull-request comment.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Save the plan to this file, for `apigwctl apply FILE`.")
+@click.option("--fail-on-breaking", is_flag=True,
+              help="Exit 1 when the spec change breaks existing clients (see the report).")
 @click.option("--refresh-only", is_flag=True,
               help="Report drift (what differs live) instead of a plan: `apigwctl drift`.")
 @click.pass_context
 def plan(ctx: click.Context, /, *, config_file: str | None, detailed_exitcode: bool, fmt: str,
-         out: Path | None, refresh_only: bool, **target: str | None) -> None:
+         out: Path | None, refresh_only: bool, fail_on_breaking: bool,
+         **target: str | None) -> None:
     """Show what apply would change, per route and stage, and which calls it would make."""
     prepared = prepare(config_file or DEFAULT_FILE, TargetFlags(**target),
                        globals_of(ctx).no_color)
@@ -87,10 +92,20 @@ def plan(ctx: click.Context, /, *, config_file: str | None, detailed_exitcode: b
         sys.stdout.write(render_plan_markdown(result.plan, connection.description))
     else:
         sys.stdout.write(render_plan(result.plan))
+    report = _client_impact(prepared, result)
+    if report is not None and (report.breaking or report.additions):
+        text = "\n" + render_report(report)
+        if fmt == "markdown":  # in the PR comment, below the plan
+            text = f"\n#### Client impact\n\n```\n{text.rstrip()}\n```\n"
+        click.echo(text, err=fmt == "json", nl=False)  # json: stdout stays one document
     if out is not None:
         write_plan_file(out, result.plan, result.origin)
         click.echo(f"plan saved to {out}; apply exactly it with `apigwctl apply {out}`",
                    err=True)
+    if fail_on_breaking and report is not None and report.has_breaking:
+        raise ApigwctlError(f"the spec change breaks existing clients: {len(report.breaking)} "
+                            "breaking change(s)", hint="see the report above; drop "
+                            "--fail-on-breaking to plan anyway")
     changed = detailed_exitcode and not result.plan.empty
     ctx.exit(int(ExitCode.CHANGES if changed else ExitCode.OK))
 
@@ -114,6 +129,22 @@ def drift(ctx: click.Context, /, *, config_file: str | None, fmt: str,
         describe_target(prepared, connection)
         result = make_project_plan(prepared, connection)
     _drift(ctx, result, fmt, detailed_exitcode=True)
+
+
+def _client_impact(prepared: Prepared, result: ProjectPlan) -> Report | None:
+    """What the change does to existing clients; None when there is no live API yet.
+
+    With ``mode: merge`` removed routes and methods stay live (left behind), so they break
+    nobody and are not reported.
+    """
+    if result.live is None:
+        return None
+    report = breaking_changes(result.live, prepared.desired)
+    if prepared.config.api.mode.value == "merge":
+        kept = ("route-removed", "method-removed")
+        report = replace(report, breaking=tuple(f for f in report.breaking
+                                                if f.kind not in kept))
+    return report
 
 
 def _drift(ctx: click.Context, result: ProjectPlan, fmt: str, detailed_exitcode: bool) -> None:
