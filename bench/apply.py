@@ -67,18 +67,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from plan import capture, last_line, set_up, versions
 from validate import (
     BUSY,
     LOGS,
     OUT,
     REPO,
-    TIME,
     Proc,
     _beside,
     _kill_session,
     cpu_seconds,
-    find_apigwctl,
-    git_describe,
     measure_process,
     other_cpu,
     read_log,
@@ -147,12 +145,6 @@ TOKEN = re.compile(rf"[A-Za-z0-9]{{{KEY_LENGTH}}}")
 # The peers' published boto3 figures (moto 5.2.5, no quotas): /work/shared/bench/README.md.
 PUBLISHED_BOTO3 = {10: (28, 0.11), 100: (208, 0.77), 1000: (2008, 5.5)}
 # The AWS SDK's configuration must not leak in: everything signs with these.
-AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
-DROPPED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
-               "AWS_ENDPOINT_URL_API_GATEWAY", "APIGWCTL_TARGET", "APIGWCTL_NO_CACHE",
-               "APIGWCTL_EMULATOR_QUOTAS")
 QUOTA_MODE = "aws"  # APIGWCTL_EMULATOR_QUOTAS for every apigwctl process (AWS's quotas)
 
 
@@ -241,22 +233,6 @@ def run_once(argv: Sequence[str], env: dict[str, str], cwd: Path, log: Path,
              timeout: float) -> Proc:
     """One process: wall clock, CPU time, peak RSS and exit code (validate.py's)."""
     return measure_process(argv, env, cwd, log, timeout)
-
-
-def capture(argv: Sequence[str], env: dict[str, str], cwd: Path, timeout: float = 300,
-            stdin: str | None = None) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of a process that is not being timed."""
-    try:
-        p = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd,
-                           timeout=timeout, check=False, input=stdin)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return -1, "", str(exc)
-    return p.returncode, p.stdout, p.stderr
-
-
-def last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else ""
 
 
 # ---------------------------------------------------------------- apply and re-plan
@@ -915,28 +891,6 @@ def dump(run: Run, path: Path) -> None:
 # ---------------------------------------------------------------- environment and main
 
 
-def snapshot_source(python: Path, source: Path) -> dict[str, str]:
-    """Copy the apigwctl package to bench/out/apply-snapshot, byte-compile it, and return
-    the environment that runs apigwctl from it (as bench/validate.py and bench/plan.py)."""
-    shutil.rmtree(SNAPSHOT, ignore_errors=True)
-    shutil.copytree(source, SNAPSHOT / "apigwctl", ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([str(python), "-m", "compileall", "-q", str(SNAPSHOT)], check=True)
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV} | AWS_ENV
-    path = os.pathsep.join(filter(None, [str(SNAPSHOT), os.environ.get("PYTHONPATH")]))
-    return env | {"PYTHONPATH": path, "APIGWCTL_EMULATOR_QUOTAS": QUOTA_MODE}
-
-
-def versions(python: Path, env: dict[str, str]) -> str:
-    code = ("import apigwctl, boto3, botocore, moto\n"
-            "print(apigwctl.__version__, moto.__version__, boto3.__version__, "
-            "botocore.__version__)")
-    rc, out, err = capture([str(python), "-c", code], env, OUT)
-    if rc != 0:
-        return f"unknown ({last_line(err)})"
-    ours, moto, boto3, botocore = out.split()
-    return f"apigwctl {ours}, moto {moto}, boto3 {boto3}, botocore {botocore}"
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--sizes", help="numbers of API keys (default 10,100,1000; --quick: 10,100)")
@@ -958,10 +912,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.sizes = [int(s) for s in sizes.split(",") if s.strip()]
     args.output = args.output or (OUT / "benchmarks-quick.md" if args.quick else DOC)
     return args
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds through run_once and the server's context
 
 
 def measure_all(exe: Path, python: Path, env: dict[str, str], args: argparse.Namespace,
@@ -988,26 +938,13 @@ def measure_all(exe: Path, python: Path, env: dict[str, str], args: argparse.Nam
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)
     args = parse_args(argv)
-    LOGS.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
-    if args.runs < 3:
-        notes.append(f"only {args.runs} timed run(s) per N: a smoke test, not the documented "
-                     "method (median of >= 3)")
-    if not TIME.exists():
-        notes.append(f"{TIME} not found: peak RSS not measured")
-    exe = find_apigwctl(args.apigwctl)
-    if exe is None:
-        print("apigwctl executable not found (pass --apigwctl)", file=sys.stderr)
+    setup = set_up(args, SNAPSHOT, documented_runs=3, unit="N")
+    if setup is None:
         return 1
-    python = exe.parent / "python" if (exe.parent / "python").exists() else Path(sys.executable)
-    source = args.source.resolve()
-    env = snapshot_source(python, source)
-    digest = source_digest(SNAPSHOT / "apigwctl")
-    code = (f"{git_describe()}; source digest {digest}"
-            if source == (REPO / "src" / "apigwctl").resolve()
-            else f"{source}; source digest {digest}")
+    exe, python, source, digest, code, notes = (setup.exe, setup.python, setup.source,
+                                                setup.digest, setup.code, setup.notes)
+    env = setup.env | {"AWS_DEFAULT_REGION": "us-east-1", "APIGWCTL_EMULATOR_QUOTAS": QUOTA_MODE}
     load0 = os.getloadavg()[0]
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with tempfile.TemporaryDirectory(prefix="apigwctl-apply-bench-") as tmp:

@@ -168,12 +168,12 @@ def process_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
-def capture(argv: Sequence[str], env: dict[str, str], cwd: Path,
-            timeout: float = 300) -> tuple[int, str, str]:
+def capture(argv: Sequence[str], env: dict[str, str], cwd: Path, timeout: float = 300,
+            stdin: str | None = None) -> tuple[int, str, str]:
     """Exit code, stdout and stderr of a process that is not being timed."""
     try:
         p = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd,
-                           timeout=timeout, check=False)
+                           timeout=timeout, check=False, input=stdin)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return -1, "", str(exc)
     return p.returncode, p.stdout, p.stderr
@@ -315,17 +315,54 @@ def setup_and_measure(scenario: Scenario, exe: Path, argv: list[str], *,
 # ---------------------------------------------------------------- environment
 
 
-def snapshot_source(python: Path, source: Path) -> dict[str, str]:
-    """Copy the apigwctl package to bench/out/plan-snapshot, byte-compile it, and return
-    the environment that runs apigwctl from it (see bench/validate.py's snapshot_source:
-    figures for an installed package, unaffected by edits made during the run)."""
-    shutil.rmtree(SNAPSHOT, ignore_errors=True)
-    shutil.copytree(source, SNAPSHOT / "apigwctl",
+def snapshot_into(python: Path, source: Path, snapshot: Path) -> dict[str, str]:
+    """Copy the apigwctl package to ``snapshot``, byte-compile it, and return the environment
+    that runs apigwctl from it (see bench/validate.py's snapshot_source: figures for an
+    installed package, unaffected by edits made during the run). bench/apply.py uses it too."""
+    shutil.rmtree(snapshot, ignore_errors=True)
+    shutil.copytree(source, snapshot / "apigwctl",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([str(python), "-m", "compileall", "-q", str(SNAPSHOT)], check=True)
+    subprocess.run([str(python), "-m", "compileall", "-q", str(snapshot)], check=True)
     env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV} | AWS_ENV
-    path = os.pathsep.join(filter(None, [str(SNAPSHOT), os.environ.get("PYTHONPATH")]))
+    path = os.pathsep.join(filter(None, [str(snapshot), os.environ.get("PYTHONPATH")]))
     return env | {"PYTHONPATH": path}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every benchmark run starts from: the tool, its interpreter and environment (from
+    a snapshot of the source), a description of the code measured, the notes so far."""
+
+    exe: Path
+    python: Path
+    env: dict[str, str]
+    source: Path
+    digest: str
+    code: str
+    notes: list[str]
+
+
+def set_up(args: argparse.Namespace, snapshot: Path, *, documented_runs: int,
+           unit: str) -> Setup | None:
+    """The shared start of bench/plan.py and bench/apply.py (None: apigwctl not found)."""
+    signal.signal(signal.SIGTERM, _terminate)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    if args.runs < documented_runs:
+        notes.append(f"only {args.runs} timed run(s) per {unit}: a smoke test, not the "
+                     f"documented method (median of >= {documented_runs})")
+    if not TIME.exists():
+        notes.append(f"{TIME} not found: peak RSS not measured")
+    exe = find_apigwctl(args.apigwctl)
+    if exe is None:
+        print("apigwctl executable not found (pass --apigwctl)", file=sys.stderr)
+        return None
+    python = exe.parent / "python" if (exe.parent / "python").exists() else Path(sys.executable)
+    source = args.source.resolve()
+    env = snapshot_into(python, source, snapshot)
+    digest = source_digest(snapshot / "apigwctl")
+    where = git_describe() if source == (REPO / "src" / "apigwctl").resolve() else str(source)
+    return Setup(exe, python, env, source, digest, f"{where}; source digest {digest}", notes)
 
 
 def versions(python: Path, env: dict[str, str]) -> str:
@@ -511,25 +548,11 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)
     args = parse_args(argv)
-    LOGS.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
-    if args.runs < 5:
-        notes.append(f"only {args.runs} timed run(s) per row: a smoke test, not the "
-                     "documented method (median of >= 5)")
-    if not TIME.exists():
-        notes.append(f"{TIME} not found: peak RSS not measured")
-    exe = find_apigwctl(args.apigwctl)
-    if exe is None:
-        print("apigwctl executable not found (pass --apigwctl)", file=sys.stderr)
+    setup = set_up(args, SNAPSHOT, documented_runs=5, unit="row")
+    if setup is None:
         return 1
-    python = exe.parent / "python" if (exe.parent / "python").exists() else Path(sys.executable)
-    source = args.source.resolve()
-    env = snapshot_source(python, source)
-    code = (f"{git_describe()}; source digest {source_digest(SNAPSHOT / 'apigwctl')}"
-            if source == (REPO / "src" / "apigwctl").resolve()
-            else f"{source}; source digest {source_digest(SNAPSHOT / 'apigwctl')}")
+    exe, python, env, code, notes = setup.exe, setup.python, setup.env, setup.code, setup.notes
     load0 = os.getloadavg()[0]
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with tempfile.TemporaryDirectory(prefix="apigwctl-plan-bench-") as work:
